@@ -1,0 +1,1 @@
+"""Buyers and admins: creation, API keys, limits."""

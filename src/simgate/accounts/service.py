@@ -1,0 +1,93 @@
+"""Account use cases. Callers own the transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from simgate.accounts import repository as repo
+from simgate.accounts.errors import (
+    AccountBlocked,
+    AccountExists,
+    AccountNotFound,
+    ApiAccessDisabled,
+    UnknownKey,
+)
+from simgate.core.ids import hash_api_key, new_api_key
+from simgate.core.settings import Settings
+from simgate.ledger import service as ledger
+from simgate.models import Account
+
+
+@dataclass(frozen=True)
+class NewAccount:
+    account: Account
+    api_key: str  # shown once; only its hash is stored
+
+
+async def create(
+    session: AsyncSession,
+    settings: Settings,
+    name: str,
+    now: dt.datetime,
+    *,
+    balance: int = 0,
+    email: str | None = None,
+    is_admin: bool = False,
+) -> NewAccount:
+    """Create an account with a fresh API key and an optional opening deposit."""
+    if await repo.by_name(session, name) is not None:
+        raise AccountExists(f"account {name!r} already exists")
+    account = Account(
+        name=name,
+        email=email,
+        is_admin=is_admin,
+        blocked=False,
+        api_access=True,
+        max_concurrent=settings.default_max_concurrent,
+        max_getnum_per_minute=settings.default_max_getnum_per_minute,
+        max_parallel_getnum=settings.default_max_parallel_getnum,
+        created_at=now,
+    )
+    session.add(account)
+    await session.flush()
+    await ledger.open_account(session, account.id)
+    if balance:
+        await ledger.deposit(session, account.id, balance, now, reference="opening balance")
+    key = await issue_key(session, account.id, now)
+    return NewAccount(account, key)
+
+
+async def issue_key(session: AsyncSession, account_id: int, now: dt.datetime) -> str:
+    """A new API key for the account (the previous ones stay valid)."""
+    key = new_api_key()
+    await repo.add_key(session, account_id, hash_api_key(key), key[:6], now)
+    return key
+
+
+async def rotate_key(session: AsyncSession, account_id: int, now: dt.datetime) -> str:
+    """Revoke every key of the account and issue a new one."""
+    await repo.revoke_keys(session, account_id, now)
+    return await issue_key(session, account_id, now)
+
+
+async def get(session: AsyncSession, name: str) -> Account:
+    """The account called `name`."""
+    account = await repo.by_name(session, name)
+    if account is None:
+        raise AccountNotFound(f"no account {name!r}")
+    return account
+
+
+async def authenticate(session: AsyncSession, api_key: str) -> Account:
+    """The account owning an API key, refusing blocked accounts and disabled API access."""
+    account = await repo.by_key_hash(session, hash_api_key(api_key))
+    if account is None:
+        raise UnknownKey("unknown API key")
+    if account.blocked:
+        raise AccountBlocked(f"account {account.name} is blocked")
+    if not account.api_access:
+        raise ApiAccessDisabled(f"account {account.name} has no API access")
+    return account

@@ -1,0 +1,1 @@
+"""Activations: one rental of one number for one service (the onlinesim "operation")."""

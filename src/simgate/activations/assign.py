@@ -1,0 +1,149 @@
+"""Asking agents for a number and recording what they said."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from simgate.activations import repository as repo
+from simgate.activations.intake import adopt_early_sms
+from simgate.activations.lifecycle import apply, enqueue_finish
+from simgate.activations.rent import Candidate, Plan
+from simgate.activations.states import Event, State
+from simgate.core.settings import Settings
+from simgate.models import Activation, Supplier
+from simgate.suppliers import repository as suppliers_repo
+from simgate.suppliers import service as suppliers
+from simgate.suppliers.client import AgentClient, AgentError, NoNumbers, NumberGranted
+
+# A deferred activation whose agents had nothing is asked again after this long.
+DEFERRED_RETRY_SECONDS = 10
+CANCELLED_STATUS = 4
+
+
+@dataclass
+class Attempt:
+    candidate: Candidate
+    granted: NumberGranted | None = None
+    usable: bool = False  # False for a number other than the one asked for (repeat)
+    error: str | None = None  # None with nothing granted means NO_NUMBERS
+
+
+@dataclass
+class Outcome:
+    attempts: list[Attempt] = field(default_factory=list)
+
+    @property
+    def winner(self) -> Attempt | None:
+        return next((a for a in self.attempts if a.usable), None)
+
+
+async def ask_agents(client: AgentClient, plan: Plan) -> Outcome:
+    """GET_NUMBER from each candidate in turn until one hands out a usable number."""
+    outcome = Outcome()
+    for candidate in plan.candidates:
+        attempt = Attempt(candidate)
+        outcome.attempts.append(attempt)
+        try:
+            reply = await client.get_number(
+                candidate.endpoint,
+                country=plan.country_slug,
+                operator=candidate.operator,
+                service=plan.service_code,
+                amount=candidate.amount,
+                currency=candidate.currency,
+                exception_phones=plan.exception_phones,
+                number=plan.wanted_number,
+            )
+        except AgentError as exc:
+            attempt.error = f"{type(exc).__name__}: {exc}"
+            continue
+        if isinstance(reply, NoNumbers):
+            continue
+        attempt.granted = reply
+        attempt.usable = plan.wanted_number is None or reply.number == plan.wanted_number
+        if attempt.usable:
+            break
+        attempt.error = f"asked for {plan.wanted_number}, got {reply.number}"
+    return outcome
+
+
+async def record(
+    session: AsyncSession, settings: Settings, plan: Plan, outcome: Outcome, now: dt.datetime
+) -> Activation | None:
+    """Store what the agents answered; the activation when it got its number, else None."""
+    await _update_suppliers(session, plan, outcome, now)
+    activation = await repo.get(session, plan.activation_id)
+    winner = outcome.winner
+    if activation is None or activation.state != State.INPOOL.value:
+        # Expired or cancelled while we were asking: give back what the agent opened.
+        if winner is not None and winner.granted is not None:
+            await _close_unused(session, winner, now, plan)
+        return None
+    if winner is None or winner.granted is None:
+        await _no_number(session, activation, now)
+        return None
+    granted = winner.granted
+    await apply(
+        session,
+        activation,
+        Event.ASSIGN,
+        now,
+        supplier_id=winner.candidate.supplier_id,
+        agent_activation_id=granted.activation_id,
+        phone=granted.number,
+        number_at=now,
+        requesting_until=None,
+        expires_at=now + dt.timedelta(seconds=settings.activation_lifetime_seconds),
+    )
+    await adopt_early_sms(session, activation, now)
+    return activation
+
+
+async def _no_number(session: AsyncSession, activation: Activation, now: dt.datetime) -> None:
+    if activation.form == "deferr":
+        # Stay in the pool; the worker asks again later.
+        retry = now + dt.timedelta(seconds=DEFERRED_RETRY_SECONDS)
+        await repo.set_fields(session, activation.id, requesting_until=retry)
+        return
+    await apply(session, activation, Event.FAIL, now, failure="NO_NUMBER", requesting_until=None)
+
+
+async def _close_unused(
+    session: AsyncSession, attempt: Attempt, now: dt.datetime, plan: Plan
+) -> None:
+    assert attempt.granted is not None
+    await enqueue_finish(
+        session,
+        attempt.candidate.supplier_id,
+        attempt.granted.activation_id,
+        CANCELLED_STATUS,
+        now,
+        dedupe=f"unused:{attempt.candidate.supplier_id}:{attempt.granted.activation_id}",
+    )
+
+
+async def _update_suppliers(
+    session: AsyncSession, plan: Plan, outcome: Outcome, now: dt.datetime
+) -> None:
+    """Health and cached stock follow every answer, so the next request skips empty agents."""
+    for attempt in outcome.attempts:
+        supplier = await session.get(Supplier, attempt.candidate.supplier_id)
+        if supplier is None:
+            continue
+        if attempt.granted is not None and not attempt.usable:
+            await _close_unused(session, attempt, now, plan)
+        if attempt.error is not None and attempt.granted is None:
+            suppliers.record_failure(supplier, attempt.error, now)
+            continue
+        suppliers.record_success(supplier, now)
+        await suppliers_repo.adjust_stock(
+            session,
+            supplier.id,
+            plan.country_slug,
+            attempt.candidate.operator,
+            plan.service_code,
+            zero=attempt.granted is None,
+        )

@@ -1,0 +1,65 @@
+"""Why an activation request was refused. Dialects map each code to their own words."""
+
+from __future__ import annotations
+
+from simgate.core.errors import Conflict, DomainError, InvalidInput, NotFound, Unavailable
+
+
+class NoService(InvalidInput):
+    code = "NO_SERVICE"
+
+
+class UnknownCountry(InvalidInput):
+    code = "UNKNOWN_COUNTRY"
+
+
+class UnknownOperator(InvalidInput):
+    code = "UNKNOWN_OPERATOR"
+
+
+class TooManyOpen(DomainError):
+    code = "TOO_MANY_OPEN"
+
+
+class TooManyRequests(DomainError):
+    code = "TOO_MANY_REQUESTS"
+
+
+class DuplicateRequest(Conflict):
+    code = "DUPLICATE_REQUEST"
+
+
+class DeferredClosed(DomainError):
+    code = "DEFERRED_CLOSED"
+
+
+class NoNumber(DomainError):
+    code = "NO_NUMBER"
+
+
+class NoSuppliers(Unavailable):
+    code = "NO_SUPPLIERS"
+
+
+class ActivationNotFound(NotFound):
+    code = "ACTIVATION_NOT_FOUND"
+
+
+class CannotComplete(Conflict):
+    code = "CANNOT_COMPLETE"
+
+
+class NoRepeatServices(NotFound):
+    code = "NO_REPEAT_SERVICES"
+
+
+class NoRepeatNumbers(NotFound):
+    code = "NO_REPEAT_NUMBERS"
+
+
+class RepeatMismatch(InvalidInput):
+    code = "REPEAT_MISMATCH"
+
+
+class RepeatExpired(DomainError):
+    code = "REPEAT_EXPIRED"

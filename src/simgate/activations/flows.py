@@ -1,0 +1,61 @@
+"""Workflows that span more than one transaction. Each step's transaction is opened here,
+at the entry-point level; the steps themselves only flush."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from simgate.activations import assign, rent
+from simgate.activations import repository as repo
+from simgate.activations.errors import NoNumber
+from simgate.core.clock import Clock
+from simgate.core.db import Database
+from simgate.core.settings import Settings
+from simgate.models import Account, Activation
+from simgate.suppliers.client import AgentClient
+
+
+async def rent_number(
+    db: Database,
+    agents: AgentClient,
+    settings: Settings,
+    clock: Clock,
+    account: Account,
+    request: rent.RentRequest,
+    *,
+    repeat_supplier_id: int | None = None,
+) -> Activation:
+    """getNum: hold and record (tx 1), ask agents (no tx), record the answer (tx 2).
+
+    Deferred requests return after tx 1 in TZ_INPOOL; the worker asks agents later.
+    Raises NoNumber (hold released) when no agent had a number.
+    """
+    async with db.transaction() as session:
+        plan = await rent.begin(
+            session, settings, account, request, clock.now(), repeat_supplier_id=repeat_supplier_id
+        )
+        if request.form == "deferr":
+            activation = await repo.get(session, plan.activation_id)
+            assert activation is not None
+            return activation
+    outcome = await assign.ask_agents(agents, plan)
+    async with db.transaction() as session:
+        activation = await assign.record(session, settings, plan, outcome, clock.now())
+    if activation is None:
+        raise NoNumber("no agent handed out a number")
+    return activation
+
+
+async def serve_deferred(
+    db: Database, agents: AgentClient, settings: Settings, clock: Clock, activation_id: int
+) -> bool:
+    """Ask agents for a number for one deferred activation; True when it got one."""
+    async with db.transaction() as session:
+        now = clock.now()
+        until = now + dt.timedelta(seconds=settings.getnum_inflight_seconds)
+        if not await repo.claim_request(session, activation_id, now, until):
+            return False
+        plan = await rent.plan_deferred(session, settings, activation_id, now)
+    outcome = await assign.ask_agents(agents, plan)
+    async with db.transaction() as session:
+        return await assign.record(session, settings, plan, outcome, clock.now()) is not None

@@ -1,0 +1,268 @@
+"""Renting a number: validate and hold (one transaction), ask agents (no transaction open),
+then record the outcome (a second transaction). `flows.py` runs the three steps."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from simgate.activations import repository as repo
+from simgate.activations.errors import (
+    DeferredClosed,
+    DuplicateRequest,
+    NoNumber,
+    NoService,
+    NoSuppliers,
+    TooManyOpen,
+    TooManyRequests,
+    UnknownCountry,
+    UnknownOperator,
+)
+from simgate.activations.states import State
+from simgate.catalog import repository as catalog
+from simgate.core.db import lock_key
+from simgate.core.money import AGENT_CURRENCY_EXPONENT, convert_exponent
+from simgate.core.settings import Settings
+from simgate.ledger import service as ledger
+from simgate.models import Account, Activation, Country, Price, Service
+from simgate.suppliers import repository as suppliers_repo
+from simgate.suppliers.client import Endpoint
+
+MAX_AGENTS_TRIED = 3
+
+
+@dataclass(frozen=True)
+class RentRequest:
+    service: str
+    country_code: int = 7
+    operator: str = "any"
+    form: str = "index"  # index | deferr | repeat
+    reject: tuple[str, ...] = ()
+    region: int | None = None
+    extension: int | None = None
+    number: str | None = None  # repeat: the very number wanted
+
+
+@dataclass(frozen=True)
+class Candidate:
+    supplier_id: int
+    endpoint: Endpoint
+    operator: str  # the stock row's operator: sent to the agent and decremented after
+    amount: Decimal
+    currency: int
+
+
+@dataclass
+class Plan:
+    """Everything the agent calls need, so no transaction stays open during them."""
+
+    activation_id: int
+    country_slug: str
+    service_code: str
+    exception_phones: list[str]
+    wanted_number: str | None
+    candidates: list[Candidate] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Resolved:
+    service: Service
+    sender_filter: str | None
+    country: Country
+    operator: str
+    price: Price
+
+
+async def resolve(session: AsyncSession, request: RentRequest) -> Resolved:
+    """Service (or sender name, as the spec allows), country, operator and price."""
+    name = request.service.strip()
+    if not name:
+        raise NoService("service is required")
+    service = await catalog.service_by_name(session, name)
+    sender_filter = None
+    if service is None:
+        service = await catalog.other_service(session)
+        sender_filter = name
+    country = await catalog.country_by_code(session, request.country_code)
+    if country is None:
+        raise UnknownCountry(f"no country {request.country_code}")
+    operator = request.operator.strip().lower() or "any"
+    if operator != "any" and not await catalog.operator_exists(session, country.slug, operator):
+        raise UnknownOperator(f"no operator {operator!r} in {country.slug}")
+    price = await catalog.price(session, country.code, service.id)
+    if price is None:
+        raise NoNumber(f"{service.slug} is not sold in {country.slug}")
+    return Resolved(service, sender_filter, country, operator, price)
+
+
+async def check_limits(
+    session: AsyncSession,
+    settings: Settings,
+    account: Account,
+    request: RentRequest,
+    now: dt.datetime,
+) -> None:
+    """Concurrency and rate limits; the account lock makes check-then-insert atomic."""
+    await lock_key(session, f"account:{account.id}")
+    if await repo.count_open(session, account.id) >= account.max_concurrent:
+        raise TooManyOpen("too many open activations")
+    if request.form != "deferr" and (
+        await repo.count_in_flight(session, account.id, now) >= account.max_parallel_getnum
+    ):
+        raise TooManyRequests("too many number requests in flight")
+    minute_ago = now - dt.timedelta(seconds=60)
+    if (
+        await repo.count_created_since(session, account.id, minute_ago)
+        >= account.max_getnum_per_minute
+    ):
+        raise TooManyRequests("too many number requests this minute")
+    if request.form == "deferr" and not deferred_open(settings.deferred_hours, now):
+        raise DeferredClosed("deferred reception is closed at this hour")
+
+
+def deferred_open(hours: str, now: dt.datetime) -> bool:
+    """'8-23' means from 08:00 to 22:59 UTC; '22-6' wraps midnight."""
+    start_text, _, end_text = hours.partition("-")
+    start, end = int(start_text), int(end_text or 24)
+    if start <= end:
+        return start <= now.hour < end
+    return now.hour >= start or now.hour < end
+
+
+def price_for(price: Price, form: str) -> int:
+    return {"index": price.index_price, "repeat": price.repeat_price}.get(form, price.deferr_price)
+
+
+async def begin(
+    session: AsyncSession,
+    settings: Settings,
+    account: Account,
+    request: RentRequest,
+    now: dt.datetime,
+    *,
+    repeat_supplier_id: int | None = None,
+) -> Plan:
+    """Validate, hold the price and record the activation in TZ_INPOOL."""
+    found = await resolve(session, request)
+    await check_limits(session, settings, account, request, now)
+    if await repo.pool_duplicate(
+        session, account.id, found.service.id, found.country.code, request.form
+    ):
+        raise DuplicateRequest("the same request is already waiting")
+    if await suppliers_repo.enabled_count(session) == 0:
+        raise NoSuppliers("no agent is connected")
+    deferred = request.form == "deferr"
+    candidates = await candidates_for(
+        session, settings, found, found.operator, now, repeat_supplier_id
+    )
+    if not deferred and not candidates:
+        raise NoNumber("no agent has a number for this request")
+    amount = price_for(found.price, request.form)
+    hold_id = await ledger.hold(session, account.id, amount, now, reference="activation")
+    lifetime = (
+        settings.deferred_lifetime_seconds if deferred else settings.activation_lifetime_seconds
+    )
+    in_flight = now + dt.timedelta(seconds=settings.getnum_inflight_seconds)
+    activation = Activation(
+        account_id=account.id,
+        service_id=found.service.id,
+        sender_filter=found.sender_filter,
+        country_code=found.country.code,
+        operator_slug=found.operator,
+        form=request.form,
+        state=State.INPOOL.value,
+        price=amount,
+        payout=found.price.payout,
+        hold_id=hold_id,
+        reject=json.dumps(list(request.reject)),
+        wanted_number=request.number,
+        region=request.region,
+        extension=request.extension,
+        revise_cursor=0,
+        banned=False,
+        created_at=now,
+        requesting_until=None if deferred else in_flight,
+        number_requested_at=None if deferred else now,
+        expires_at=now + dt.timedelta(seconds=lifetime),
+    )
+    session.add(activation)
+    await session.flush()
+    return Plan(
+        activation_id=activation.id,
+        country_slug=found.country.slug,
+        service_code=found.service.agent_code,
+        exception_phones=await exception_phones(session, activation),
+        wanted_number=activation.wanted_number,
+        candidates=candidates,
+    )
+
+
+async def exception_phones(session: AsyncSession, activation: Activation) -> list[str]:
+    """Prefixes the agent must not hand out: the buyer's reject list and numbers already used."""
+    if activation.wanted_number:
+        return []
+    used = await repo.used_phones(session, activation.account_id, activation.service_id)
+    rejected = [p for p in json.loads(activation.reject) if p]
+    return sorted({*rejected, *used})
+
+
+async def candidates_for(
+    session: AsyncSession,
+    settings: Settings,
+    found: Resolved,
+    operator: str,
+    now: dt.datetime,
+    only_supplier_id: int | None = None,
+) -> list[Candidate]:
+    """Which agents to ask, best first (priority, then stock), at most MAX_AGENTS_TRIED."""
+    cooldown = now - dt.timedelta(seconds=30)
+    rows = await suppliers_repo.stock_candidates(
+        session, found.country.slug, found.service.agent_code, operator, cooldown
+    )
+    candidates: list[Candidate] = []
+    seen: set[int] = set()
+    for supplier, stock_operator, _count in rows:
+        if supplier.id in seen or (only_supplier_id and supplier.id != only_supplier_id):
+            continue
+        seen.add(supplier.id)
+        exponent = AGENT_CURRENCY_EXPONENT.get(supplier.currency, 2)
+        timeout = min(supplier.timeout_seconds, settings.agent_timeout_seconds)
+        candidates.append(
+            Candidate(
+                supplier_id=supplier.id,
+                endpoint=Endpoint(supplier.url, supplier.key, timeout),
+                operator=stock_operator,
+                amount=convert_exponent(found.price.payout, settings.currency_exponent, exponent),
+                currency=supplier.currency,
+            )
+        )
+        if len(candidates) >= MAX_AGENTS_TRIED:
+            break
+    return candidates
+
+
+async def plan_deferred(
+    session: AsyncSession, settings: Settings, activation_id: int, now: dt.datetime
+) -> Plan:
+    """The agent calls for a deferred activation the worker has just claimed."""
+    activation = await session.get(Activation, activation_id)
+    assert activation is not None
+    service = await session.get(Service, activation.service_id)
+    country = await catalog.country_by_code(session, activation.country_code)
+    price = await catalog.price(session, activation.country_code, activation.service_id)
+    plan = Plan(
+        activation_id=activation.id,
+        country_slug=country.slug if country else "",
+        service_code=service.agent_code if service else "",
+        exception_phones=await exception_phones(session, activation),
+        wanted_number=activation.wanted_number,
+    )
+    if service is None or country is None or price is None:
+        return plan  # the catalog changed under it: no candidates, it waits and expires
+    found = Resolved(service, activation.sender_filter, country, activation.operator_slug, price)
+    plan.candidates = await candidates_for(session, settings, found, activation.operator_slug, now)
+    return plan

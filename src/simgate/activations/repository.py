@@ -1,0 +1,247 @@
+"""Queries on activations and their SMS. State changes are compare-and-set UPDATEs."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from simgate.activations.states import OPEN_STATES, State
+from simgate.models import Activation, InboundSms, Service
+
+
+async def set_state(
+    session: AsyncSession, activation_id: int, expected: State, new: State, **values: Any
+) -> bool:
+    """Move one activation from `expected` to `new`; False when someone else moved it first."""
+    result = await session.execute(
+        update(Activation)
+        .where(Activation.id == activation_id, Activation.state == expected.value)
+        .values(state=new.value, **values)
+    )
+    return bool(getattr(result, "rowcount", 0))
+
+
+async def set_fields(session: AsyncSession, activation_id: int, **values: Any) -> None:
+    await session.execute(update(Activation).where(Activation.id == activation_id).values(**values))
+
+
+async def get(session: AsyncSession, activation_id: int) -> Activation | None:
+    return await session.get(Activation, activation_id, populate_existing=True)
+
+
+async def get_owned(session: AsyncSession, account_id: int, tzid: int) -> Activation | None:
+    stmt = select(Activation).where(Activation.id == tzid, Activation.account_id == account_id)
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def count_open(session: AsyncSession, account_id: int) -> int:
+    stmt = select(func.count()).where(
+        Activation.account_id == account_id, Activation.state.in_([s.value for s in OPEN_STATES])
+    )
+    return int((await session.execute(stmt)).scalar_one())
+
+
+async def count_in_flight(session: AsyncSession, account_id: int, now: dt.datetime) -> int:
+    stmt = select(func.count()).where(
+        Activation.account_id == account_id,
+        Activation.state == State.INPOOL.value,
+        Activation.form != "deferr",
+        Activation.requesting_until > now,
+    )
+    return int((await session.execute(stmt)).scalar_one())
+
+
+async def count_created_since(session: AsyncSession, account_id: int, since: dt.datetime) -> int:
+    stmt = select(func.count()).where(
+        Activation.account_id == account_id, Activation.created_at >= since
+    )
+    return int((await session.execute(stmt)).scalar_one())
+
+
+async def pool_duplicate(
+    session: AsyncSession, account_id: int, service_id: int, country_code: int, form: str
+) -> bool:
+    stmt = select(Activation.id).where(
+        Activation.account_id == account_id,
+        Activation.service_id == service_id,
+        Activation.country_code == country_code,
+        Activation.form == form,
+        Activation.state == State.INPOOL.value,
+    )
+    return (await session.execute(stmt.limit(1))).first() is not None
+
+
+async def used_phones(session: AsyncSession, account_id: int, service_id: int) -> list[str]:
+    stmt = (
+        select(Activation.phone)
+        .where(
+            Activation.account_id == account_id,
+            Activation.service_id == service_id,
+            Activation.phone.is_not(None),
+        )
+        .distinct()
+    )
+    return [str(p) for p in (await session.execute(stmt)).scalars()]
+
+
+async def open_on_phone(session: AsyncSession, supplier_id: int, phone: str) -> Activation | None:
+    stmt = (
+        select(Activation)
+        .where(
+            Activation.supplier_id == supplier_id,
+            Activation.phone == phone,
+            Activation.state.in_((State.NUM_WAIT.value, State.NUM_ANSWER.value)),
+        )
+        .order_by(Activation.id.desc())
+    )
+    return (await session.execute(stmt)).scalars().first()
+
+
+async def messages(session: AsyncSession, activation_ids: list[int]) -> list[InboundSms]:
+    if not activation_ids:
+        return []
+    stmt = (
+        select(InboundSms)
+        .where(InboundSms.activation_id.in_(activation_ids))
+        .order_by(InboundSms.activation_id, InboundSms.seq)
+    )
+    return list((await session.execute(stmt)).scalars())
+
+
+async def last_seq(session: AsyncSession, activation_id: int) -> int:
+    stmt = select(func.max(InboundSms.seq)).where(InboundSms.activation_id == activation_id)
+    return int((await session.execute(stmt)).scalar_one() or 0)
+
+
+async def unmatched_since(
+    session: AsyncSession, supplier_id: int, phone: str, since: dt.datetime
+) -> list[InboundSms]:
+    stmt = (
+        select(InboundSms)
+        .where(
+            InboundSms.supplier_id == supplier_id,
+            InboundSms.phone == phone,
+            InboundSms.activation_id.is_(None),
+            InboundSms.received_at >= since,
+        )
+        .order_by(InboundSms.id)
+    )
+    return list((await session.execute(stmt)).scalars())
+
+
+async def mark_shown(session: AsyncSession, sms_ids: list[int]) -> None:
+    if sms_ids:
+        await session.execute(
+            update(InboundSms).where(InboundSms.id.in_(sms_ids)).values(shown=True)
+        )
+
+
+async def expired_ids(session: AsyncSession, now: dt.datetime, limit: int) -> list[int]:
+    """Open activations past their life, and online requests whose caller vanished."""
+    stmt = (
+        select(Activation.id)
+        .where(
+            or_(
+                and_(
+                    Activation.state.in_((State.NUM_WAIT.value, State.NUM_ANSWER.value)),
+                    Activation.expires_at <= now,
+                ),
+                and_(Activation.state == State.INPOOL.value, Activation.expires_at <= now),
+                and_(
+                    Activation.state == State.INPOOL.value,
+                    Activation.form != "deferr",
+                    Activation.requesting_until < now,
+                ),
+            )
+        )
+        .order_by(Activation.id)
+        .limit(limit)
+    )
+    return [int(i) for i in (await session.execute(stmt)).scalars()]
+
+
+async def deferred_due(session: AsyncSession, now: dt.datetime, limit: int) -> list[int]:
+    stmt = (
+        select(Activation.id)
+        .where(
+            Activation.state == State.INPOOL.value,
+            Activation.form == "deferr",
+            Activation.expires_at > now,
+            or_(Activation.requesting_until.is_(None), Activation.requesting_until < now),
+        )
+        .order_by(Activation.id)
+        .limit(limit)
+    )
+    return [int(i) for i in (await session.execute(stmt)).scalars()]
+
+
+async def claim_request(
+    session: AsyncSession, activation_id: int, now: dt.datetime, until: dt.datetime
+) -> bool:
+    """Mark a pool activation as having a number request in flight (one requester at a time)."""
+    result = await session.execute(
+        update(Activation)
+        .where(
+            Activation.id == activation_id,
+            Activation.state == State.INPOOL.value,
+            or_(Activation.requesting_until.is_(None), Activation.requesting_until < now),
+        )
+        .values(requesting_until=until, number_requested_at=now)
+    )
+    return bool(getattr(result, "rowcount", 0))
+
+
+async def listing(
+    session: AsyncSession,
+    account_id: int,
+    *,
+    tzid: int | None,
+    forms: list[str] | None,
+    finished_since: dt.datetime,
+    descending: bool,
+) -> list[tuple[Activation, Service]]:
+    """Activations for getState/getOperations: open ones and those closed recently."""
+    stmt = (
+        select(Activation, Service)
+        .join(Service, Service.id == Activation.service_id)
+        .where(Activation.account_id == account_id, Activation.state != State.FAILED.value)
+    )
+    if tzid is not None:
+        stmt = stmt.where(Activation.id == tzid)
+    else:
+        stmt = stmt.where(
+            or_(Activation.finished_at.is_(None), Activation.finished_at >= finished_since)
+        )
+    if forms:
+        stmt = stmt.where(Activation.form.in_(forms))
+    stmt = stmt.order_by(Activation.id.desc() if descending else Activation.id)
+    return list((await session.execute(stmt)).tuples())
+
+
+async def sold_numbers(
+    session: AsyncSession, account_id: int
+) -> list[tuple[int, str, int, int, dt.datetime]]:
+    """(service_id, phone, supplier_id, country, last use) of every number this account bought."""
+    stmt = (
+        select(
+            Activation.service_id,
+            Activation.phone,
+            Activation.supplier_id,
+            Activation.country_code,
+            func.max(Activation.created_at),
+        )
+        .where(
+            Activation.account_id == account_id,
+            Activation.state == State.OVER_OK.value,
+            Activation.phone.is_not(None),
+            Activation.supplier_id.is_not(None),
+        )
+        .group_by(
+            Activation.service_id, Activation.phone, Activation.supplier_id, Activation.country_code
+        )
+    )
+    rows = (await session.execute(stmt)).tuples()
+    return [(int(s), str(p), int(sup or 0), int(c), t) for s, p, sup, c, t in rows]

@@ -1,0 +1,137 @@
+"""What a buyer (or operator, or the clock) does to an existing activation."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from simgate.activations import repository as repo
+from simgate.activations.errors import ActivationNotFound, CannotComplete
+from simgate.activations.lifecycle import apply
+from simgate.activations.states import FINAL_STATES, Event, State, closing_event
+from simgate.models import Activation, InboundSms, Service
+
+
+async def owned(session: AsyncSession, account_id: int, tzid: int) -> Activation:
+    """The account's activation; another account's tzid is as unknown as a missing one."""
+    activation = await repo.get_owned(session, account_id, tzid)
+    if activation is None or activation.state == State.FAILED.value:
+        raise ActivationNotFound(f"no activation {tzid}")
+    return activation
+
+
+async def confirm(
+    session: AsyncSession, account_id: int, tzid: int, now: dt.datetime, *, ban: bool = False
+) -> Activation:
+    """setOperationOk: close the activation (sold if any SMS came, refunded if none)."""
+    activation = await owned(session, account_id, tzid)
+    state = State(activation.state)
+    if state in FINAL_STATES:
+        return activation  # a retried confirm changes nothing
+    if ban:
+        activation.banned = True
+    if state == State.INPOOL:
+        if activation.requesting_until is not None and activation.requesting_until > now:
+            raise CannotComplete("a number is being requested for this activation")
+        done = await apply(session, activation, Event.CANCEL_POOL, now, banned=activation.banned)
+    else:
+        has_sms = await repo.last_seq(session, activation.id) > 0
+        done = await apply(
+            session, activation, closing_event(has_sms), now, banned=activation.banned
+        )
+    if not done:
+        raise CannotComplete("the activation changed meanwhile; ask again")
+    return activation
+
+
+async def revise(session: AsyncSession, account_id: int, tzid: int, now: dt.datetime) -> Activation:
+    """setOperationRevise: the code was wrong, wait for the next SMS."""
+    activation = await owned(session, account_id, tzid)
+    if activation.state != State.NUM_ANSWER.value:
+        raise CannotComplete("there is no answer to revise")
+    cursor = await repo.last_seq(session, activation.id)
+    if not await apply(session, activation, Event.REVISE, now, revise_cursor=cursor):
+        raise CannotComplete("the activation changed meanwhile; ask again")
+    return activation
+
+
+async def expire(session: AsyncSession, activation_id: int, now: dt.datetime) -> bool:
+    """Close one activation whose time ran out; False when it was not due (or already closed)."""
+    activation = await repo.get(session, activation_id)
+    if activation is None:
+        return False
+    state = State(activation.state)
+    if state == State.INPOOL:
+        in_flight_lost = (
+            activation.form != "deferr"
+            and activation.requesting_until is not None
+            and activation.requesting_until < now
+        )
+        if activation.expires_at > now and not in_flight_lost:
+            return False
+        event = Event.FAIL if activation.form != "deferr" else Event.CANCEL_POOL
+        return await apply(session, activation, event, now, requesting_until=None)
+    if state in FINAL_STATES or activation.expires_at > now:
+        return False
+    has_sms = await repo.last_seq(session, activation.id) > 0
+    return await apply(session, activation, closing_event(has_sms), now)
+
+
+async def refund(session: AsyncSession, activation_id: int, now: dt.datetime) -> Activation:
+    """An operator refunds a rental after a problem; the agent is told status 5."""
+    activation = await repo.get(session, activation_id)
+    if activation is None:
+        raise ActivationNotFound(f"no activation {activation_id}")
+    if not await apply(session, activation, Event.REFUND, now):
+        raise CannotComplete("the activation changed meanwhile; ask again")
+    return activation
+
+
+@dataclass(frozen=True)
+class ActivationView:
+    activation: Activation
+    service: Service
+    messages: list[InboundSms]
+
+    def seconds_left(self, now: dt.datetime) -> int:
+        if self.activation.state in (State.OVER_OK.value, State.OVER_EMPTY.value):
+            return 0
+        return max(0, int((self.activation.expires_at - now).total_seconds()))
+
+    def current_messages(self) -> list[InboundSms]:
+        """Messages after the last revise: what the buyer is looking at now."""
+        cursor = self.activation.revise_cursor
+        return [m for m in self.messages if (m.seq or 0) > cursor]
+
+
+async def views(
+    session: AsyncSession,
+    account_id: int,
+    now: dt.datetime,
+    *,
+    tzid: int | None = None,
+    forms: list[str] | None = None,
+    descending: bool = False,
+    recent_seconds: int = 15 * 60,
+) -> list[ActivationView]:
+    """Activations with their messages, for getState / getOperations."""
+    rows = await repo.listing(
+        session,
+        account_id,
+        tzid=tzid,
+        forms=forms,
+        finished_since=now - dt.timedelta(seconds=recent_seconds),
+        descending=descending,
+    )
+    by_activation: dict[int, list[InboundSms]] = {a.id: [] for a, _ in rows}
+    for sms in await repo.messages(session, list(by_activation)):
+        if sms.activation_id is not None:
+            by_activation[sms.activation_id].append(sms)
+    return [ActivationView(a, s, by_activation[a.id]) for a, s in rows]
+
+
+async def mark_shown(session: AsyncSession, sms_ids: list[int]) -> None:
+    """getState clean=1: these messages were shown and are hidden from now on."""
+    await repo.mark_shown(session, sms_ids)

@@ -1,0 +1,1 @@
+"""Countries, operators, services and prices."""

@@ -1,0 +1,71 @@
+"""Queries on the catalog."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from simgate.models import Country, Operator, Price, Service
+
+
+async def service_by_name(session: AsyncSession, name: str) -> Service | None:
+    folded = name.strip().lower()
+    stmt = select(Service).where(
+        or_(func.lower(Service.slug) == folded, func.lower(Service.alias) == folded)
+    )
+    return (await session.execute(stmt)).scalars().first()
+
+
+async def service_by_agent_code(session: AsyncSession, code: str) -> Service | None:
+    stmt = select(Service).where(Service.agent_code == code)
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def other_service(session: AsyncSession) -> Service:
+    stmt = select(Service).where(Service.takes_all.is_(True)).order_by(Service.id)
+    return (await session.execute(stmt)).scalars().first() or _missing("other service")
+
+
+async def services(session: AsyncSession) -> list[Service]:
+    return list((await session.execute(select(Service).order_by(Service.position))).scalars())
+
+
+async def country_by_code(session: AsyncSession, code: int) -> Country | None:
+    stmt = select(Country).where(Country.code == code, Country.enabled.is_(True))
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def country_by_slug(session: AsyncSession, slug: str) -> Country | None:
+    return (await session.execute(select(Country).where(Country.slug == slug))).scalar_one_or_none()
+
+
+async def countries(session: AsyncSession) -> list[Country]:
+    stmt = select(Country).where(Country.enabled.is_(True)).order_by(Country.position)
+    return list((await session.execute(stmt)).scalars())
+
+
+async def operator_by_mccmnc(session: AsyncSession, mccmnc: str) -> Operator | None:
+    stmt = select(Operator).where(Operator.mccmnc == mccmnc)
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def operator_exists(session: AsyncSession, country_slug: str, slug: str) -> bool:
+    stmt = select(Operator.id).where(
+        Operator.slug == slug,
+        or_(Operator.country_slug == country_slug, Operator.country_slug.is_(None)),
+    )
+    return (await session.execute(stmt)).first() is not None
+
+
+async def price(session: AsyncSession, country_code: int, service_id: int) -> Price | None:
+    stmt = select(Price).where(Price.country_code == country_code, Price.service_id == service_id)
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def prices_for_country(session: AsyncSession, country_code: int) -> list[Price]:
+    stmt = select(Price).where(Price.country_code == country_code)
+    return list((await session.execute(stmt)).scalars())
+
+
+def _missing(what: str) -> Service:
+    raise LookupError(f"catalog has no {what}; run `simgate db upgrade`")

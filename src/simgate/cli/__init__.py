@@ -1,0 +1,1 @@
+"""The `simgate` command: one module per command group."""

@@ -1,0 +1,64 @@
+"""Helpers shared by the command groups: settings, one transaction per command, output."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+import typer
+from rich.console import Console
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from simgate.core.clock import SystemClock
+from simgate.core.db import Database
+from simgate.core.errors import DomainError
+from simgate.core.money import InvalidAmount, parse_amount
+from simgate.core.settings import Settings, get_settings
+from simgate.hub.bootstrap import prepare_database
+
+T = TypeVar("T")
+console = Console()
+err_console = Console(stderr=True)
+
+
+def settings_with(database_url: str | None = None) -> Settings:
+    base = get_settings()
+    return base.model_copy(update={"database_url": database_url}) if database_url else base
+
+
+def amount(text: str, settings: Settings) -> int:
+    try:
+        return parse_amount(text, settings.currency_exponent)
+    except InvalidAmount as exc:
+        err_console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from exc
+
+
+def in_transaction(
+    work: Callable[[AsyncSession, Settings], Awaitable[T]], database_url: str | None = None
+) -> T:
+    """Run `work` in one committed transaction on a prepared database; domain errors exit 1."""
+    settings = settings_with(database_url)
+
+    async def run() -> T:
+        db = Database(settings.resolved_database_url())
+        try:
+            await prepare_database(db)
+            async with db.transaction() as session:
+                return await work(session, settings)
+        finally:
+            await db.dispose()
+
+    try:
+        return asyncio.run(run())
+    except DomainError as exc:
+        err_console.print(f"[red]{exc.code}[/red]: {exc}")
+        raise typer.Exit(1) from exc
+
+
+def now() -> Any:
+    return SystemClock().now()
+
+
+DatabaseOption = typer.Option(None, "--database-url", help="Overrides SIMGATE_DATABASE_URL.")

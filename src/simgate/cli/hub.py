@@ -1,0 +1,62 @@
+"""`simgate serve`, `simgate worker`, `simgate demo`."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import typer
+
+from simgate.cli.common import console, settings_with
+from simgate.hub.context import HubContext
+from simgate.hub.runtime import running_hub, running_worker, wait_for_signal
+
+
+def _logging() -> None:
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+
+
+def serve(
+    host: str | None = typer.Option(None, help="Address to bind (default SIMGATE_HOST)."),
+    port: int | None = typer.Option(None, help="Port (default SIMGATE_PORT)."),
+    database_url: str | None = typer.Option(None, "--database-url"),
+    no_worker: bool = typer.Option(False, "--no-worker", help="API only; run `simgate worker`."),
+) -> None:
+    """Run the hub: buyer APIs, PUSH_SMS intake and (unless --no-worker) the workers."""
+    _logging()
+    settings = settings_with(database_url)
+
+    async def run() -> None:
+        ctx = HubContext.create(settings)
+        try:
+            async with running_hub(
+                ctx,
+                host=host or settings.host,
+                port=port or settings.port,
+                with_worker=not no_worker,
+            ) as url:
+                console.print(f"simgate hub listening on {url}")
+                await wait_for_signal()
+        finally:
+            await ctx.close()
+
+    asyncio.run(run())
+
+
+def worker(database_url: str | None = typer.Option(None, "--database-url")) -> None:
+    """Run the background jobs only (several may share one PostgreSQL)."""
+    _logging()
+    settings = settings_with(database_url)
+
+    async def run() -> None:
+        ctx = HubContext.create(settings)
+        try:
+            async with running_worker(ctx):
+                console.print("simgate worker running")
+                await wait_for_signal()
+        finally:
+            await ctx.close()
+
+    asyncio.run(run())

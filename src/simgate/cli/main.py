@@ -1,0 +1,32 @@
+"""`simgate` entry point: assembles the command groups."""
+
+from __future__ import annotations
+
+import typer
+
+from simgate.cli import accounts, admin, agent, demo, hub, suppliers
+
+app = typer.Typer(
+    name="simgate",
+    help="simgate: an SMS-activation platform (hub, agent, admin tools).",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+app.command()(hub.serve)
+app.command()(hub.worker)
+app.command()(demo.demo)
+app.add_typer(accounts.app, name="account")
+app.add_typer(suppliers.app, name="supplier")
+app.add_typer(admin.price_app, name="price")
+app.add_typer(admin.ledger_app, name="ledger")
+app.add_typer(admin.activation_app, name="activation")
+app.add_typer(admin.db_app, name="db")
+app.add_typer(agent.app, name="agent")
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

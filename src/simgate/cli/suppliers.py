@@ -1,0 +1,90 @@
+"""`simgate supplier …`: the agents the hub buys numbers from."""
+
+from __future__ import annotations
+
+import typer
+from rich.table import Table
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from simgate.cli.common import DatabaseOption, console, in_transaction, now
+from simgate.core.settings import Settings
+from simgate.suppliers import repository as repo
+from simgate.suppliers import service as suppliers
+
+app = typer.Typer(help="Agents (SIM banks) that supply numbers.", no_args_is_help=True)
+
+
+@app.command()
+def add(
+    name: str,
+    url: str = typer.Option(..., help="The agent's protocol URL."),
+    key: str = typer.Option(..., help="Shared key: sent to the agent, expected on PUSH_SMS."),
+    priority: int = typer.Option(0, help="Higher is asked first."),
+    currency: int = typer.Option(643, help="ISO 4217 numeric: 643 RUB, 840 USD."),
+    timeout: float = typer.Option(3.0, help="Seconds to wait for the agent."),
+    database_url: str | None = DatabaseOption,
+) -> None:
+    """Register an agent."""
+
+    async def work(session: AsyncSession, settings: Settings) -> None:
+        await suppliers.add(
+            session,
+            name,
+            url,
+            key,
+            now(),
+            priority=priority,
+            currency=currency,
+            timeout_seconds=timeout,
+        )
+
+    in_transaction(work, database_url)
+    console.print(f"supplier {name} added")
+
+
+@app.command(name="set")
+def set_(
+    name: str,
+    enabled: bool | None = typer.Option(None, "--enabled/--disabled"),
+    priority: int | None = typer.Option(None),
+    url: str | None = typer.Option(None),
+    database_url: str | None = DatabaseOption,
+) -> None:
+    """Enable, disable or re-point an agent."""
+
+    async def work(session: AsyncSession, settings: Settings) -> None:
+        supplier = await suppliers.get(session, name)
+        if enabled is not None:
+            supplier.enabled = enabled
+        if priority is not None:
+            supplier.priority = priority
+        if url is not None:
+            supplier.url = url
+
+    in_transaction(work, database_url)
+    console.print(f"supplier {name} updated")
+
+
+@app.command(name="list")
+def list_(database_url: str | None = DatabaseOption) -> None:
+    """Agents with stock, health and last error."""
+
+    async def work(session: AsyncSession, settings: Settings) -> Table:
+        table = Table(title="suppliers")
+        for column in ("name", "url", "prio", "on", "stock", "last ok", "failures", "last error"):
+            table.add_column(column)
+        for s in await repo.all_suppliers(session):
+            stock = sum(row.count for row in await repo.stock_of(session, s.id))
+            table.add_row(
+                s.name,
+                s.url,
+                str(s.priority),
+                "yes" if s.enabled else "no",
+                str(stock),
+                s.last_ok_at.isoformat(timespec="seconds") if s.last_ok_at else "-",
+                str(s.consecutive_failures),
+                s.last_error or "",
+            )
+        return table
+
+    console.print(in_transaction(work, database_url))

@@ -1,0 +1,1 @@
+"""Shared foundations: settings, storage, clock, money, errors."""

@@ -1,0 +1,127 @@
+"""Engines and the transaction scope.
+
+Entry points (HTTP handlers, worker jobs, CLI commands) open exactly one transaction with
+`Database.transaction()`; services only flush. SQLite gets two engines: writers share one
+connection and start with BEGIN IMMEDIATE (so a second process waits on the file lock instead of
+failing on a stale snapshot), readers use a small pool with deferred BEGIN.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import AsyncIterator, Mapping, Sequence
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Table, event, text
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
+def _prepare_sqlite(engine: AsyncEngine, begin: str) -> None:
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        # Take over transaction control from the driver so BEGIN is ours to emit.
+        dbapi_conn.isolation_level = None
+        cursor = dbapi_conn.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        conn.exec_driver_sql(begin)
+
+
+def is_sqlite_url(url: str) -> bool:
+    return make_url(url).get_backend_name() == "sqlite"
+
+
+def ensure_sqlite_dir(url: str) -> None:
+    database = make_url(url).database
+    if database and database != ":memory:":
+        Path(database).parent.mkdir(parents=True, exist_ok=True)
+
+
+class Database:
+    def __init__(self, url: str, *, pool_size: int = 10) -> None:
+        self.url = url
+        self.is_sqlite = is_sqlite_url(url)
+        if self.is_sqlite:
+            ensure_sqlite_dir(url)
+            self.write_engine = create_async_engine(
+                url, pool_size=1, max_overflow=0, pool_timeout=60
+            )
+            self.read_engine = create_async_engine(
+                url, pool_size=4, max_overflow=0, pool_timeout=60
+            )
+            _prepare_sqlite(self.write_engine, "BEGIN IMMEDIATE")
+            _prepare_sqlite(self.read_engine, "BEGIN")
+        else:
+            self.write_engine = create_async_engine(
+                url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True
+            )
+            self.read_engine = self.write_engine
+        self._writer = async_sessionmaker(self.write_engine, expire_on_commit=False)
+        self._reader = async_sessionmaker(self.read_engine, expire_on_commit=False)
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[AsyncSession]:
+        """The one read-write transaction of a request or job: commit on success."""
+        async with self._writer() as session, session.begin():
+            yield session
+
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[AsyncSession]:
+        """A read-only transaction; it never commits anything."""
+        async with self._reader() as session, session.begin():
+            yield session
+
+    async def dispose(self) -> None:
+        await self.write_engine.dispose()
+        if self.read_engine is not self.write_engine:
+            await self.read_engine.dispose()
+
+
+def dialect_name(session: AsyncSession) -> str:
+    return session.get_bind().dialect.name
+
+
+async def insert_ignore(
+    session: AsyncSession,
+    table: Table,
+    values: Mapping[str, Any],
+    conflict_columns: Sequence[str],
+) -> bool:
+    """INSERT that does nothing on a unique conflict; True when a row was written."""
+    dialect = postgresql if dialect_name(session) == "postgresql" else sqlite
+    stmt = (
+        dialect.insert(table)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=list(conflict_columns))
+    )
+    result = await session.execute(stmt)
+    return bool(getattr(result, "rowcount", 0))
+
+
+async def lock_key(session: AsyncSession, key: str) -> None:
+    """Serialise transactions that touch the same logical thing (e.g. one phone of one agent).
+
+    PostgreSQL: a transaction-scoped advisory lock. SQLite: writers are already serialised.
+    """
+    if dialect_name(session) != "postgresql":
+        return
+    digest = hashlib.blake2b(key.encode(), digest_size=8).digest()
+    number = int.from_bytes(digest, "big", signed=True)
+    await session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": number})

@@ -1,0 +1,35 @@
+"""Schema upgrades through Alembic, callable from the CLI and at start-up."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+
+from simgate.core.db import ensure_sqlite_dir, is_sqlite_url
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+
+
+def alembic_config(url: str) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return config
+
+
+def upgrade(url: str, revision: str = "heads") -> None:
+    """Bring the database at `url` to `revision` (creates an SQLite file if needed).
+
+    "heads": each domain may add its own branch of migrations from 0001.
+    """
+    if is_sqlite_url(url):
+        ensure_sqlite_dir(url)
+    command.upgrade(alembic_config(url), revision)
+
+
+async def upgrade_async(url: str, revision: str = "heads") -> None:
+    # env.py runs its own event loop, so it goes to a thread when called from async code.
+    await asyncio.to_thread(upgrade, url, revision)

@@ -1,0 +1,95 @@
+"""One settings object for the whole hub (SIMGATE_ prefix, optional TOML config file)."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+
+class _TomlFileSource(PydanticBaseSettingsSource):
+    """Reads the file named by SIMGATE_CONFIG (or the `config_file` init argument)."""
+
+    def __init__(self, settings_cls: type[BaseSettings], path: Path | None) -> None:
+        super().__init__(settings_cls)
+        self._data: dict[str, Any] = {}
+        if path is not None:
+            with path.open("rb") as fh:
+                raw = tomllib.load(fh)
+            # Accept both a flat file and one with a [simgate] table.
+            self._data = dict(raw.get("simgate", raw))
+
+    def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:
+        return self._data.get(field_name), field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        return {k: v for k, v in self._data.items() if k in self.settings_cls.model_fields}
+
+
+def default_data_dir() -> Path:
+    return Path.cwd() / "simgate-data"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="SIMGATE_", extra="ignore")
+
+    data_dir: Path = Field(default_factory=default_data_dir)
+    database_url: str = ""
+    host: str = "127.0.0.1"
+    port: int = 8080
+    public_url: str = ""
+
+    # money: the hub keeps one currency; amounts are integer minor units.
+    currency: int = 643
+    currency_exponent: int = 2
+
+    # activations
+    activation_lifetime_seconds: int = 15 * 60
+    deferred_lifetime_seconds: int = 60 * 60
+    deferred_hours: str = "0-24"  # local hours (UTC) when deferred reception is accepted
+    repeat_window_days: int = 30
+    getnum_inflight_seconds: int = 30  # an online request older than this was interrupted
+
+    # supplier (agent) calls
+    agent_timeout_seconds: float = 3.0
+    stock_poll_seconds: float = 15.0
+    outbox_retry_seconds: float = 10.0
+    worker_tick_seconds: float = 1.0
+    user_agent: str = "simgate-hub/0.1"
+
+    # accounts defaults
+    default_max_concurrent: int = 20
+    default_max_getnum_per_minute: int = 60
+    default_max_parallel_getnum: int = 5
+
+    # --- outbound SMS (delivery-api, SMPP) ---
+
+    # --- registration, login, email, forwarding ---
+
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{self.data_dir / 'simgate.db'}"
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        config = os.environ.get("SIMGATE_CONFIG")  # the one place the environment is read raw
+        path = Path(config) if config else None
+        return (init_settings, env_settings, _TomlFileSource(settings_cls, path))
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

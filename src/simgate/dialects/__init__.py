@@ -1,0 +1,1 @@
+"""Protocol dialects: each only translates between its wire format and the domain services."""

@@ -1,0 +1,49 @@
+"""getBalance and getProfile."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from simgate.core.money import format_amount, format_fixed
+from simgate.dialects.onlinesim.registry import Call, method, ok
+from simgate.ledger import service as ledger
+
+
+@method("getBalance")
+async def get_balance(call: Call) -> Any:
+    exponent = call.ctx.settings.currency_exponent
+    async with call.ctx.db.read() as session:
+        balance = await ledger.balance(session, call.account.id)
+    reply = ok(
+        balance=format_fixed(balance.available, exponent),
+        zbalance=Decimal(format_amount(balance.held, exponent)),
+    )
+    if call.params.flag("income"):
+        reply["income"] = 0  # simgate has no referral income
+    return reply
+
+
+@method("getProfile")
+async def get_profile(call: Call) -> Any:
+    account = call.account
+    exponent = call.ctx.settings.currency_exponent
+    async with call.ctx.db.read() as session:
+        balance = await ledger.balance(session, account.id)
+    return ok(
+        profile={
+            "id": account.id,
+            "name": account.name,
+            "username": account.name,
+            "email": account.email or "",
+            "locale": "ru",
+            "balance": format_fixed(balance.available, exponent),
+            "zbalance": format_fixed(balance.held, exponent),
+            "api_access": account.api_access,
+            "payment": {
+                "total": format_fixed(balance.deposited, exponent),
+                "spent": format_fixed(balance.captured, exponent),
+                "income": 0,
+            },
+        }
+    )

@@ -1,0 +1,192 @@
+"""Renting and reading numbers: getNum, getNumRepeat, getState, getOperations,
+setOperationOk, setOperationRevise."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from simgate.activations import flows
+from simgate.activations import service as activations
+from simgate.activations.errors import ActivationNotFound
+from simgate.activations.rent import RentRequest
+from simgate.activations.repeat import repeat_source
+from simgate.catalog import repository as catalog
+from simgate.dialects.onlinesim.params import BadParam
+from simgate.dialects.onlinesim.registry import Call, Reply, method, ok
+from simgate.dialects.onlinesim.render import FORM_NUMBERS, operation
+
+ONLINE_FORMS = {None: "index", 1: "index", 3: "deferr"}
+
+
+async def _operator(call: Call) -> str:
+    """`operator` by name, or `simoperator` by MCC-MNC (25001 → mts)."""
+    simoperator = call.params.text("simoperator")
+    if simoperator:
+        async with call.ctx.db.read() as session:
+            found = await catalog.operator_by_mccmnc(session, simoperator)
+        if found is None:
+            raise Reply("ERROR_PARAMS")
+        return found.slug
+    return (call.params.text("operator") or "any").lower()
+
+
+def _country(call: Call) -> int:
+    try:
+        return call.params.integer("country", 7) or 7
+    except BadParam:
+        raise Reply("NO_COUNTRY") from None
+
+
+@method("getNum")
+async def get_num(call: Call) -> Any:
+    params = call.params
+    service = params.text("service")
+    if not service:
+        raise Reply("ERROR_NO_SERVICE")
+    form = ONLINE_FORMS.get(params.integer("form"))
+    if form is None:
+        raise Reply("ERROR_PARAMS")
+    request = RentRequest(
+        service=service,
+        country_code=_country(call),
+        operator=await _operator(call),
+        form=form,
+        reject=tuple(params.text_list("reject")),
+        region=params.integer("region"),
+        extension=params.integer("extension"),
+    )
+    ctx = call.ctx
+    activation = await flows.rent_number(
+        ctx.db, ctx.agents, ctx.settings, ctx.clock, call.account, request
+    )
+    reply = ok(tzid=activation.id)
+    if params.flag("number") and activation.phone:
+        reply.update(number=f"+{activation.phone}", country=activation.country_code)
+    return reply
+
+
+@method("getNumRepeat")
+async def get_num_repeat(call: Call) -> Any:
+    service_name = call.params.text("service")
+    if not service_name:
+        raise Reply("ERROR_NO_SERVICE")
+    number = (call.params.text("number") or "").lstrip("+")
+    if not number:
+        raise Reply("ERROR_NO_NUMBER")
+    if not number.isdigit():
+        raise Reply("ERROR_PARAMS")
+    ctx = call.ctx
+    async with ctx.db.read() as session:
+        service = await catalog.service_by_name(session, service_name)
+        if service is None:
+            raise Reply("ERROR_PARAMS")
+        supplier_id, country = await repeat_source(
+            session,
+            call.account.id,
+            service,
+            number,
+            ctx.clock.now(),
+            ctx.settings.repeat_window_days,
+        )
+    request = RentRequest(service=service.slug, country_code=country, form="repeat", number=number)
+    activation = await flows.rent_number(
+        ctx.db,
+        ctx.agents,
+        ctx.settings,
+        ctx.clock,
+        call.account,
+        request,
+        repeat_supplier_id=supplier_id,
+    )
+    return ok(tzid=activation.id)
+
+
+def _tzid(call: Call, *, required: bool) -> int | None:
+    text = call.params.text("tzid")
+    if not text:
+        if required:
+            raise Reply("ERROR_NO_TZID")
+        return None
+    if not text.isdigit():
+        raise Reply("ERROR_WRONG_TZID")
+    return int(text)
+
+
+async def _states(call: Call, *, tzid: int | None, forms: list[str] | None) -> list[Any]:
+    params = call.params
+    ctx = call.ctx
+    clean = params.flag("clean")
+    descending = (params.text("orderby") or "asc").lower() == "desc"
+    scope = ctx.db.transaction() if clean else ctx.db.read()
+    async with scope as session:
+        now = ctx.clock.now()
+        views = await activations.views(
+            session,
+            call.account.id,
+            now,
+            tzid=tzid,
+            forms=forms,
+            descending=descending,
+            recent_seconds=ctx.settings.activation_lifetime_seconds,
+        )
+        items, shown = [], []
+        for view in views:
+            item, ids = operation(
+                view,
+                now,
+                ctx.settings.currency_exponent,
+                message_to_code=params.flag("message_to_code"),
+                msg_list=params.flag("msg_list"),
+                clean=clean,
+            )
+            items.append(item)
+            shown.extend(ids)
+        if clean:
+            await activations.mark_shown(session, shown)
+    return items
+
+
+def _forms(call: Call) -> list[str] | None:
+    raw = call.params.text("form") or call.params.text("type")
+    if not raw:
+        return None
+    forms = [FORM_NUMBERS.get(part.strip(), part.strip()) for part in raw.split(",")]
+    if any(f not in ("index", "repeat", "deferr", "forward") for f in forms):
+        raise Reply("ERROR_PARAMS")
+    return forms
+
+
+@method("getState")
+async def get_state(call: Call) -> Any:
+    tzid = _tzid(call, required=False)
+    items = await _states(call, tzid=tzid, forms=None if tzid else _forms(call))
+    if not items:
+        raise Reply("ERROR_NO_OPERATIONS")
+    return items
+
+
+@method("getOperations")
+async def get_operations(call: Call) -> Any:
+    return await _states(call, tzid=None, forms=None)
+
+
+@method("setOperationOk")
+async def set_operation_ok(call: Call) -> Any:
+    tzid = _tzid(call, required=True)
+    assert tzid is not None
+    ban = call.params.flag("ban")
+    async with call.ctx.db.transaction() as session:
+        await activations.confirm(session, call.account.id, tzid, call.ctx.clock.now(), ban=ban)
+    return ok(tzid=tzid)
+
+
+@method("setOperationRevise")
+async def set_operation_revise(call: Call) -> Any:
+    tzid = _tzid(call, required=True)
+    assert tzid is not None
+    async with call.ctx.db.transaction() as session:
+        try:
+            await activations.revise(session, call.account.id, tzid, call.ctx.clock.now())
+        except ActivationNotFound:
+            raise Reply("ERROR_WRONG_TZID") from None
+    return ok(tzid=tzid)

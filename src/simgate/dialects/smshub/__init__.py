@@ -1,0 +1,1 @@
+"""The hub side of the SMSHUB agent protocol: PUSH_SMS intake."""

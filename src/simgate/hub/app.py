@@ -1,0 +1,25 @@
+"""The hub's HTTP application: every dialect's router on one app."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from simgate.dialects.onlinesim.router import router as onlinesim_router
+from simgate.dialects.onlinesim.sandbox import router as sandbox_router
+from simgate.dialects.smshub.router import router as smshub_router
+from simgate.hub.context import HubContext
+
+
+def create_app(ctx: HubContext) -> FastAPI:
+    """Build the app; `ctx` is reachable from handlers as request.app.state.ctx."""
+    app = FastAPI(title="simgate hub", docs_url=None, redoc_url=None, openapi_url=None)
+    app.state.ctx = ctx
+    app.include_router(smshub_router)
+    app.include_router(sandbox_router)
+    app.include_router(onlinesim_router)
+
+    @app.get("/health", include_in_schema=False)
+    async def health() -> dict[str, str]:
+        return {"status": "ok"}
+
+    return app

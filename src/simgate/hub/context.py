@@ -1,0 +1,33 @@
+"""What every entry point of the hub shares: settings, storage, clock, outward clients."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import httpx
+
+from simgate.core.clock import Clock, SystemClock
+from simgate.core.db import Database
+from simgate.core.settings import Settings
+from simgate.suppliers.client import AgentClient
+
+
+@dataclass
+class HubContext:
+    settings: Settings
+    db: Database
+    clock: Clock = field(default_factory=SystemClock)
+    http: httpx.AsyncClient = field(default_factory=lambda: httpx.AsyncClient(trust_env=False))
+
+    @property
+    def agents(self) -> AgentClient:
+        return AgentClient(self.http, self.settings.user_agent)
+
+    @classmethod
+    def create(cls, settings: Settings, clock: Clock | None = None) -> HubContext:
+        db = Database(settings.resolved_database_url())
+        return cls(settings=settings, db=db, clock=clock or SystemClock())
+
+    async def close(self) -> None:
+        await self.http.aclose()
+        await self.db.dispose()

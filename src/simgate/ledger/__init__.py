@@ -1,0 +1,1 @@
+"""Money: balances, holds and the append-only entries that explain them."""

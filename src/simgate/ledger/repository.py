@@ -1,0 +1,160 @@
+"""Every balance change is one conditional UPDATE plus one appended entry."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import case, func, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from simgate.models import Balance, Hold, LedgerEntry
+
+
+@dataclass(frozen=True)
+class BalanceView:
+    deposited: int
+    available: int
+    held: int
+    captured: int
+
+
+async def create_balance(session: AsyncSession, account_id: int) -> None:
+    await session.execute(
+        insert(Balance).values(account_id=account_id, deposited=0, available=0, held=0, captured=0)
+    )
+
+
+async def get_balance(session: AsyncSession, account_id: int) -> BalanceView | None:
+    row = (
+        await session.execute(
+            select(Balance.deposited, Balance.available, Balance.held, Balance.captured).where(
+                Balance.account_id == account_id
+            )
+        )
+    ).one_or_none()
+    return None if row is None else BalanceView(*row)
+
+
+async def add_entry(
+    session: AsyncSession,
+    *,
+    account_id: int,
+    kind: str,
+    amount: int,
+    now: dt.datetime,
+    hold_id: int | None = None,
+    reference: str = "",
+) -> None:
+    await session.execute(
+        insert(LedgerEntry).values(
+            account_id=account_id,
+            kind=kind,
+            amount=amount,
+            hold_id=hold_id,
+            reference=reference,
+            created_at=now,
+        )
+    )
+
+
+async def shift(
+    session: AsyncSession,
+    account_id: int,
+    *,
+    deposited: int = 0,
+    available: int = 0,
+    held: int = 0,
+    captured: int = 0,
+    require_available: int = 0,
+) -> bool:
+    """Apply deltas in one UPDATE; refuses (False) when available would drop below the floor."""
+    stmt = (
+        update(Balance)
+        .where(Balance.account_id == account_id)
+        .values(
+            deposited=Balance.deposited + deposited,
+            available=Balance.available + available,
+            held=Balance.held + held,
+            captured=Balance.captured + captured,
+        )
+    )
+    if require_available:
+        stmt = stmt.where(Balance.available >= require_available)
+    result = await session.execute(stmt)
+    return bool(getattr(result, "rowcount", 0))
+
+
+async def insert_hold(
+    session: AsyncSession, account_id: int, amount: int, reference: str, now: dt.datetime
+) -> int:
+    result = await session.execute(
+        insert(Hold)
+        .values(
+            account_id=account_id, amount=amount, state="held", reference=reference, created_at=now
+        )
+        .returning(Hold.id)
+    )
+    return int(result.scalar_one())
+
+
+async def end_hold(
+    session: AsyncSession, hold_id: int, new_state: str, now: dt.datetime
+) -> tuple[int, int] | None:
+    """Move a hold from `held` to `new_state` exactly once; returns (account_id, amount)."""
+    result = await session.execute(
+        update(Hold)
+        .where(Hold.id == hold_id, Hold.state == "held")
+        .values(state=new_state, ended_at=now)
+        .returning(Hold.account_id, Hold.amount)
+    )
+    row = result.one_or_none()
+    return None if row is None else (int(row[0]), int(row[1]))
+
+
+async def get_hold(session: AsyncSession, hold_id: int) -> Hold | None:
+    return await session.get(Hold, hold_id)
+
+
+async def totals_by_account(session: AsyncSession) -> list[tuple[int, int, int, int, int]]:
+    rows = await session.execute(
+        select(
+            Balance.account_id, Balance.deposited, Balance.available, Balance.held, Balance.captured
+        ).order_by(Balance.account_id)
+    )
+    return [(int(r[0]), int(r[1]), int(r[2]), int(r[3]), int(r[4])) for r in rows]
+
+
+async def entry_sums(session: AsyncSession) -> dict[tuple[int, str], int]:
+    rows = await session.execute(
+        select(LedgerEntry.account_id, LedgerEntry.kind, func.sum(LedgerEntry.amount)).group_by(
+            LedgerEntry.account_id, LedgerEntry.kind
+        )
+    )
+    return {(int(a), str(k)): int(s or 0) for a, k, s in rows}
+
+
+async def open_hold_sums(session: AsyncSession) -> dict[int, int]:
+    rows = await session.execute(
+        select(Hold.account_id, func.sum(Hold.amount))
+        .where(Hold.state == "held")
+        .group_by(Hold.account_id)
+    )
+    return {int(a): int(s or 0) for a, s in rows}
+
+
+async def hold_entry_anomalies(session: AsyncSession) -> list[tuple[int, str, int, int]]:
+    """Holds whose entries disagree with their state: (hold_id, state, starts, endings)."""
+    ends = func.sum(case((LedgerEntry.kind.in_(("capture", "release")), 1), else_=0))
+    starts = func.sum(case((LedgerEntry.kind == "hold", 1), else_=0))
+    rows = await session.execute(
+        select(Hold.id, Hold.state, starts, ends)
+        .join(LedgerEntry, LedgerEntry.hold_id == Hold.id, isouter=True)
+        .group_by(Hold.id, Hold.state)
+    )
+    anomalies = []
+    for hold_id, state, n_start, n_end in rows:
+        expected_end = 0 if state == "held" else 1
+        if int(n_start or 0) != 1 or int(n_end or 0) != expected_end:
+            anomalies.append((int(hold_id), str(state), int(n_start or 0), int(n_end or 0)))
+    return anomalies

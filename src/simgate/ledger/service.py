@@ -1,0 +1,155 @@
+"""Ledger operations. Callers own the transaction; every function here only flushes.
+
+Invariant per account: deposited == available + held + captured, nothing negative, and every
+hold ends (captured or released) exactly once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from simgate.ledger import repository as repo
+from simgate.ledger.errors import InsufficientFunds
+from simgate.ledger.repository import BalanceView
+
+__all__ = ["BalanceView", "InsufficientFunds"]
+
+
+async def open_account(session: AsyncSession, account_id: int) -> None:
+    """Create the zero balance of a new account."""
+    await repo.create_balance(session, account_id)
+
+
+async def balance(session: AsyncSession, account_id: int) -> BalanceView:
+    """The account's current balance."""
+    view = await repo.get_balance(session, account_id)
+    return view if view is not None else BalanceView(0, 0, 0, 0)
+
+
+async def deposit(
+    session: AsyncSession, account_id: int, amount: int, now: dt.datetime, reference: str = ""
+) -> None:
+    """Add money to an account (positive amount only)."""
+    if amount <= 0:
+        raise ValueError("a deposit must be positive")
+    await repo.shift(session, account_id, deposited=amount, available=amount)
+    await repo.add_entry(
+        session, account_id=account_id, kind="deposit", amount=amount, now=now, reference=reference
+    )
+
+
+async def hold(
+    session: AsyncSession, account_id: int, amount: int, now: dt.datetime, reference: str
+) -> int:
+    """Reserve `amount` of the available balance; raises InsufficientFunds atomically."""
+    if amount < 0:
+        raise ValueError("a hold cannot be negative")
+    if not await repo.shift(
+        session, account_id, available=-amount, held=amount, require_available=amount
+    ):
+        raise InsufficientFunds(f"account {account_id} cannot cover {amount}")
+    hold_id = await repo.insert_hold(session, account_id, amount, reference, now)
+    await repo.add_entry(
+        session,
+        account_id=account_id,
+        kind="hold",
+        amount=amount,
+        now=now,
+        hold_id=hold_id,
+        reference=reference,
+    )
+    return hold_id
+
+
+async def capture(session: AsyncSession, hold_id: int, now: dt.datetime) -> bool:
+    """Turn a hold into a sale. False (and no change) when the hold already ended."""
+    return await _end(session, hold_id, "captured", now)
+
+
+async def release(session: AsyncSession, hold_id: int, now: dt.datetime) -> bool:
+    """Give a hold back to the available balance. False when the hold already ended."""
+    return await _end(session, hold_id, "released", now)
+
+
+async def _end(session: AsyncSession, hold_id: int, state: str, now: dt.datetime) -> bool:
+    ended = await repo.end_hold(session, hold_id, state, now)
+    if ended is None:
+        return False
+    account_id, amount = ended
+    if state == "captured":
+        await repo.shift(session, account_id, held=-amount, captured=amount)
+        kind = "capture"
+    else:
+        await repo.shift(session, account_id, held=-amount, available=amount)
+        kind = "release"
+    await repo.add_entry(
+        session, account_id=account_id, kind=kind, amount=amount, now=now, hold_id=hold_id
+    )
+    return True
+
+
+async def refund_capture(
+    session: AsyncSession, account_id: int, amount: int, now: dt.datetime, reference: str
+) -> None:
+    """Return money that was captured (an operator's refund after a problem)."""
+    await repo.shift(session, account_id, captured=-amount, available=amount)
+    await repo.add_entry(
+        session, account_id=account_id, kind="refund", amount=amount, now=now, reference=reference
+    )
+
+
+@dataclass(frozen=True)
+class Violation:
+    account_id: int | None
+    message: str
+
+
+async def check(session: AsyncSession) -> list[Violation]:
+    """Verify every ledger invariant; an empty list means the books balance."""
+    problems: list[Violation] = []
+    sums = await repo.entry_sums(session)
+    open_holds = await repo.open_hold_sums(session)
+    for account_id, deposited, available, held, captured in await repo.totals_by_account(session):
+        problems.extend(
+            _check_account(account_id, deposited, available, held, captured, sums, open_holds)
+        )
+    for hold_id, state, starts, ends in await repo.hold_entry_anomalies(session):
+        problems.append(
+            Violation(None, f"hold {hold_id} ({state}) has {starts} hold and {ends} ending entries")
+        )
+    return problems
+
+
+def _check_account(
+    account_id: int,
+    deposited: int,
+    available: int,
+    held: int,
+    captured: int,
+    sums: dict[tuple[int, str], int],
+    open_holds: dict[int, int],
+) -> list[Violation]:
+    def entries(kind: str) -> int:
+        return sums.get((account_id, kind), 0)
+
+    found: list[str] = []
+    if deposited != available + held + captured:
+        found.append(
+            f"deposited {deposited} != available {available} + held {held} + captured {captured}"
+        )
+    if min(available, held, captured) < 0:
+        found.append(f"negative balance: available {available}, held {held}, captured {captured}")
+    if held != open_holds.get(account_id, 0):
+        found.append(f"held {held} != open holds {open_holds.get(account_id, 0)}")
+    if deposited != entries("deposit"):
+        found.append(f"deposited {deposited} != deposit entries {entries('deposit')}")
+    expected_captured = entries("capture") - entries("refund")
+    if captured != expected_captured:
+        found.append(f"captured {captured} != capture - refund entries {expected_captured}")
+    expected_held = entries("hold") - entries("capture") - entries("release")
+    if held != expected_held:
+        found.append(f"held {held} != hold - capture - release entries {expected_held}")
+    return [Violation(account_id, message) for message in found]

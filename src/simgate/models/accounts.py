@@ -1,0 +1,38 @@
+"""Buyers (and admins), their API keys and limits."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from simgate.models.base import Base, id_column, timestamp_column
+
+
+class Account(Base):
+    __tablename__ = "accounts"
+
+    id: Mapped[int] = id_column()
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    email: Mapped[str | None] = mapped_column(String(255), unique=True)
+    is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
+    blocked: Mapped[bool] = mapped_column(Boolean, default=False)
+    api_access: Mapped[bool] = mapped_column(Boolean, default=True)
+    max_concurrent: Mapped[int] = mapped_column(Integer)
+    max_getnum_per_minute: Mapped[int] = mapped_column(Integer)
+    max_parallel_getnum: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[dt.datetime] = timestamp_column()
+
+
+class ApiKey(Base):
+    __tablename__ = "api_keys"
+
+    id: Mapped[int] = id_column()
+    account_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("accounts.id", ondelete="CASCADE"), index=True
+    )
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(String(8))
+    created_at: Mapped[dt.datetime] = timestamp_column()
+    revoked_at: Mapped[dt.datetime | None] = timestamp_column(nullable=True)

@@ -1,0 +1,31 @@
+"""Declarative base and column helpers shared by every table."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import BigInteger, DateTime, Integer, MetaData
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+# SQLite only auto-increments a column declared exactly INTEGER PRIMARY KEY.
+BigIntPK = BigInteger().with_variant(Integer, "sqlite")
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+def id_column() -> Mapped[int]:
+    return mapped_column(BigIntPK, primary_key=True, autoincrement=True)
+
+
+def timestamp_column(*, nullable: bool = False, index: bool = False) -> Mapped[dt.datetime]:
+    return mapped_column(DateTime(), nullable=nullable, index=index)

@@ -1,0 +1,99 @@
+"""Enqueue, claim and settle outbox messages. Claims are conditional UPDATEs, so two workers
+never perform the same message at once and a killed worker's claim simply times out."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from simgate.core import jsonutil
+from simgate.core.db import insert_ignore
+from simgate.models import OutboxMessage
+
+CLAIM_SECONDS = 60
+
+
+async def enqueue(
+    session: AsyncSession,
+    kind: str,
+    dedupe_key: str,
+    payload: dict[str, Any],
+    now: dt.datetime,
+    supplier_id: int | None = None,
+) -> bool:
+    """Record a message; a second one with the same key is ignored (idempotency)."""
+    return await insert_ignore(
+        session,
+        OutboxMessage.__table__,  # type: ignore[arg-type]
+        {
+            "kind": kind,
+            "dedupe_key": dedupe_key,
+            "supplier_id": supplier_id,
+            "payload": jsonutil.dumps(payload).decode(),
+            "attempts": 0,
+            "created_at": now,
+            "next_attempt_at": now,
+        },
+        ["dedupe_key"],
+    )
+
+
+async def due_ids(session: AsyncSession, now: dt.datetime, limit: int) -> list[int]:
+    stmt = (
+        select(OutboxMessage.id)
+        .where(
+            OutboxMessage.done_at.is_(None),
+            OutboxMessage.next_attempt_at <= now,
+            or_(OutboxMessage.locked_until.is_(None), OutboxMessage.locked_until < now),
+        )
+        .order_by(OutboxMessage.next_attempt_at)
+        .limit(limit)
+    )
+    return [int(i) for i in (await session.execute(stmt)).scalars()]
+
+
+async def claim(session: AsyncSession, message_id: int, now: dt.datetime) -> OutboxMessage | None:
+    result = await session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.id == message_id,
+            OutboxMessage.done_at.is_(None),
+            or_(OutboxMessage.locked_until.is_(None), OutboxMessage.locked_until < now),
+        )
+        .values(
+            locked_until=now + dt.timedelta(seconds=CLAIM_SECONDS),
+            attempts=OutboxMessage.attempts + 1,
+        )
+    )
+    if not getattr(result, "rowcount", 0):
+        return None
+    return await session.get(OutboxMessage, message_id, populate_existing=True)
+
+
+async def settle(
+    session: AsyncSession,
+    message_id: int,
+    now: dt.datetime,
+    *,
+    error: str | None,
+    retry_at: dt.datetime | None,
+) -> None:
+    """Done when `error` is None; otherwise scheduled again at `retry_at`."""
+    values: dict[str, Any] = {"locked_until": None}
+    if error is None:
+        values["done_at"] = now
+        values["last_error"] = None
+    else:
+        values["last_error"] = error[:500]
+        values["next_attempt_at"] = retry_at or now
+    await session.execute(
+        update(OutboxMessage).where(OutboxMessage.id == message_id).values(**values)
+    )
+
+
+async def backlog(session: AsyncSession) -> int:
+    rows = await session.execute(select(OutboxMessage.id).where(OutboxMessage.done_at.is_(None)))
+    return len(rows.all())

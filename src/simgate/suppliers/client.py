@@ -1,0 +1,181 @@
+"""Client for the SMSHUB agent protocol (hub → agent): GET_SERVICES, GET_NUMBER, FINISH_ACTIVATION.
+
+A small library in the httpx style: typed results, one exception tree, an injectable
+`httpx.AsyncClient` (tests pass one with a MockTransport or point it at a loopback agent).
+Every call has a total deadline: httpx's timeouts are per phase, so a peer that trickles
+bytes could otherwise hold a buyer's request far past the agent protocol's 3 s.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import httpx
+
+from simgate.core import jsonutil
+
+
+class AgentError(Exception):
+    """Base of every failure talking to an agent."""
+
+
+class AgentTimeout(AgentError):
+    pass
+
+
+class AgentUnreachable(AgentError):
+    pass
+
+
+class AgentBadReply(AgentError):
+    """HTTP error status, non-JSON, or JSON of the wrong shape."""
+
+
+class AgentRefused(AgentError):
+    """The agent answered {"status": "ERROR", ...}."""
+
+
+@dataclass(frozen=True)
+class StockLine:
+    country: str
+    operator: str
+    service: str
+    count: int
+
+
+@dataclass(frozen=True)
+class NumberGranted:
+    number: str  # digits with country code
+    activation_id: int
+
+
+@dataclass(frozen=True)
+class NoNumbers:
+    pass
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    url: str
+    key: str
+    timeout: float
+
+
+class AgentClient:
+    def __init__(self, http: httpx.AsyncClient, user_agent: str) -> None:
+        self._http = http
+        self._headers = {"User-Agent": user_agent, "Content-Type": "application/json"}
+
+    async def get_services(self, endpoint: Endpoint) -> list[StockLine]:
+        """Stock the agent can hand out now."""
+        reply = await self._call(endpoint, {"action": "GET_SERVICES"})
+        if isinstance(reply.get("list"), dict):  # the 2019 text wraps the reply in "list"
+            reply = reply["list"]
+        _require_success(reply)
+        return parse_country_list(reply.get("countryList"))
+
+    async def get_number(
+        self,
+        endpoint: Endpoint,
+        *,
+        country: str,
+        operator: str,
+        service: str,
+        amount: Decimal,
+        currency: int,
+        exception_phones: list[str],
+        number: str | None = None,
+    ) -> NumberGranted | NoNumbers:
+        """Ask for one number; `number` (a simgate extension) asks for one specific SIM."""
+        body: dict[str, Any] = {
+            "action": "GET_NUMBER",
+            "country": country,
+            "operator": operator,
+            "service": service,
+            "sum": amount,
+            "currency": currency,
+        }
+        if exception_phones:
+            body["exceptionPhoneSet"] = exception_phones
+        if number is not None:
+            body["number"] = int(number)
+        reply = await self._call(endpoint, body)
+        if reply.get("status") == "NO_NUMBERS":
+            return NoNumbers()
+        _require_success(reply)
+        return NumberGranted(
+            number=_phone(reply.get("number")), activation_id=_int(reply.get("activationId"))
+        )
+
+    async def finish_activation(self, endpoint: Endpoint, activation_id: int, status: int) -> None:
+        """Close an activation on the agent; raises unless it answered SUCCESS."""
+        body = {"action": "FINISH_ACTIVATION", "activationId": activation_id, "status": status}
+        _require_success(await self._call(endpoint, body))
+
+    async def _call(self, endpoint: Endpoint, body: dict[str, Any]) -> dict[str, Any]:
+        payload = jsonutil.dumps({**body, "key": endpoint.key})
+        try:
+            async with asyncio.timeout(endpoint.timeout):
+                response = await self._http.post(
+                    endpoint.url, content=payload, headers=self._headers, timeout=endpoint.timeout
+                )
+        except (TimeoutError, httpx.TimeoutException) as exc:
+            raise AgentTimeout(f"no answer within {endpoint.timeout}s") from exc
+        except httpx.HTTPError as exc:
+            raise AgentUnreachable(f"{type(exc).__name__}: {exc}") from exc
+        if response.status_code != 200:
+            raise AgentBadReply(f"HTTP {response.status_code}")
+        try:
+            reply = jsonutil.loads(response.content)
+        except ValueError as exc:
+            raise AgentBadReply(f"not JSON: {response.content[:80]!r}") from exc
+        if not isinstance(reply, dict):
+            raise AgentBadReply("reply is not a JSON object")
+        return reply
+
+
+def _require_success(reply: dict[str, Any]) -> None:
+    status = reply.get("status")
+    if status == "SUCCESS":
+        return
+    if status == "ERROR":
+        raise AgentRefused(str(reply.get("error") or reply.get("message") or "ERROR"))
+    raise AgentBadReply(f"unexpected status {status!r}")
+
+
+def _int(value: Any) -> int:
+    # Strict agents send integers; sloppy ones send digit strings. Both are accepted.
+    if isinstance(value, bool):
+        raise AgentBadReply("boolean where an integer was expected")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.isdigit():
+        return int(value)
+    raise AgentBadReply(f"not an integer: {value!r}")
+
+
+def _phone(value: Any) -> str:
+    phone = str(_int(value))
+    if not 7 <= len(phone) <= 15:
+        raise AgentBadReply(f"not a phone number: {value!r}")
+    return phone
+
+
+def parse_country_list(value: Any) -> list[StockLine]:
+    """GET_SERVICES countryList → flat stock lines (also accepts the 2019 `list` wrapper)."""
+    if not isinstance(value, list):
+        raise AgentBadReply("countryList is missing")
+    lines: list[StockLine] = []
+    for entry in value:
+        if not isinstance(entry, dict) or not isinstance(entry.get("operatorMap"), dict):
+            raise AgentBadReply("countryList entry without operatorMap")
+        country = str(entry.get("country", ""))
+        for operator, services in entry["operatorMap"].items():
+            if not isinstance(services, dict):
+                raise AgentBadReply("operatorMap value is not an object")
+            for service, count in services.items():
+                lines.append(StockLine(country, str(operator), str(service), max(0, _int(count))))
+    return lines

@@ -1,0 +1,146 @@
+"""Queries on suppliers and their stock."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from sqlalchemy import delete, insert, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from simgate.models import Supplier, SupplierStock
+
+
+async def by_name(session: AsyncSession, name: str) -> Supplier | None:
+    stmt = select(Supplier).where(Supplier.name == name)
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def by_key_hash(session: AsyncSession, key_hash: str) -> Supplier | None:
+    stmt = select(Supplier).where(Supplier.key_hash == key_hash)
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def all_suppliers(session: AsyncSession) -> list[Supplier]:
+    return list((await session.execute(select(Supplier).order_by(Supplier.id))).scalars())
+
+
+async def enabled_count(session: AsyncSession) -> int:
+    rows = await session.execute(select(Supplier.id).where(Supplier.enabled.is_(True)))
+    return len(rows.all())
+
+
+async def due_for_poll(session: AsyncSession, before: dt.datetime) -> list[int]:
+    stmt = select(Supplier.id).where(
+        Supplier.enabled.is_(True),
+        or_(Supplier.last_poll_at.is_(None), Supplier.last_poll_at <= before),
+    )
+    return [int(i) for i in (await session.execute(stmt)).scalars()]
+
+
+async def claim_poll(
+    session: AsyncSession, supplier_id: int, now: dt.datetime, until: dt.datetime
+) -> bool:
+    """Only one worker polls a supplier at a time."""
+    result = await session.execute(
+        update(Supplier)
+        .where(
+            Supplier.id == supplier_id,
+            or_(Supplier.poll_locked_until.is_(None), Supplier.poll_locked_until < now),
+        )
+        .values(poll_locked_until=until)
+    )
+    return bool(getattr(result, "rowcount", 0))
+
+
+async def replace_stock(
+    session: AsyncSession,
+    supplier_id: int,
+    lines: Iterable[tuple[str, str, str, int]],
+    now: dt.datetime,
+) -> None:
+    await session.execute(delete(SupplierStock).where(SupplierStock.supplier_id == supplier_id))
+    rows = [
+        {
+            "supplier_id": supplier_id,
+            "country_slug": c,
+            "operator_slug": o,
+            "service_code": s,
+            "count": n,
+            "updated_at": now,
+        }
+        for c, o, s, n in lines
+    ]
+    if rows:
+        await session.execute(insert(SupplierStock), rows)
+
+
+async def stock_candidates(
+    session: AsyncSession,
+    country_slug: str,
+    service_code: str,
+    operator_slug: str,
+    not_failing_since: dt.datetime,
+) -> list[tuple[Supplier, str, int]]:
+    """(supplier, operator, count) with stock, best first: priority, then stock size."""
+    stmt = (
+        select(Supplier, SupplierStock.operator_slug, SupplierStock.count)
+        .join(SupplierStock, SupplierStock.supplier_id == Supplier.id)
+        .where(
+            Supplier.enabled.is_(True),
+            SupplierStock.country_slug == country_slug,
+            SupplierStock.service_code == service_code,
+            SupplierStock.count > 0,
+            or_(
+                Supplier.consecutive_failures < 3,
+                Supplier.last_error_at.is_(None),
+                Supplier.last_error_at < not_failing_since,
+            ),
+        )
+        .order_by(Supplier.priority.desc(), SupplierStock.count.desc(), Supplier.id)
+    )
+    if operator_slug != "any":
+        stmt = stmt.where(SupplierStock.operator_slug.in_((operator_slug, "any")))
+    return [(s, str(o), int(n)) for s, o, n in (await session.execute(stmt)).tuples()]
+
+
+async def adjust_stock(
+    session: AsyncSession,
+    supplier_id: int,
+    country_slug: str,
+    operator_slug: str,
+    service_code: str,
+    *,
+    zero: bool = False,
+) -> None:
+    """Keep the cached stock honest between polls: one fewer, or none at all."""
+    count = SupplierStock.count - 1 if not zero else 0
+    await session.execute(
+        update(SupplierStock)
+        .where(
+            SupplierStock.supplier_id == supplier_id,
+            SupplierStock.country_slug == country_slug,
+            SupplierStock.operator_slug == operator_slug,
+            SupplierStock.service_code == service_code,
+            SupplierStock.count > 0,
+        )
+        .values(count=count)
+    )
+
+
+async def stock_totals(session: AsyncSession) -> dict[tuple[str, str], int]:
+    """Sum of stock per (country slug, service code) over enabled suppliers."""
+    stmt = (
+        select(SupplierStock.country_slug, SupplierStock.service_code, SupplierStock.count)
+        .join(Supplier, Supplier.id == SupplierStock.supplier_id)
+        .where(Supplier.enabled.is_(True))
+    )
+    totals: dict[tuple[str, str], int] = {}
+    for country, service, count in (await session.execute(stmt)).tuples():
+        totals[(country, service)] = totals.get((country, service), 0) + int(count)
+    return totals
+
+
+async def stock_of(session: AsyncSession, supplier_id: int) -> list[SupplierStock]:
+    stmt = select(SupplierStock).where(SupplierStock.supplier_id == supplier_id)
+    return list((await session.execute(stmt)).scalars())

@@ -1,0 +1,1 @@
+"""Background jobs: stock polling, the outbox, expiry and deferred requests."""

@@ -1,0 +1,67 @@
+"""Shared fixtures: a real database (SQLite file, or PostgreSQL when
+SIMGATE_TEST_DATABASE_URL names one), migrated once per session and emptied before each test."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import inspect, text
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from simgate.catalog import service as catalog
+from simgate.core.clock import FrozenClock
+from simgate.core.db import Database
+from simgate.core.migrate import upgrade
+from simgate.core.settings import Settings
+
+TEST_DB_ENV = "SIMGATE_TEST_DATABASE_URL"
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = os.environ.get(TEST_DB_ENV) or (
+        f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('db') / 'simgate-test.db'}"
+    )
+    upgrade(url)
+    return url
+
+
+async def _table_names(conn: AsyncConnection) -> list[str]:
+    names = await conn.run_sync(lambda sync: inspect(sync).get_table_names())
+    return [n for n in names if n != "alembic_version"]
+
+
+async def empty_database(db: Database) -> None:
+    """Delete every row of every table (catalog included) so each test starts clean."""
+    async with db.write_engine.begin() as conn:
+        names = await _table_names(conn)
+        if db.is_sqlite:
+            await conn.exec_driver_sql("PRAGMA defer_foreign_keys=ON")
+            for name in names:
+                await conn.execute(text(f'DELETE FROM "{name}"'))
+        else:
+            quoted = ", ".join(f'"{n}"' for n in names)
+            await conn.execute(text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture
+async def db(database_url: str) -> AsyncIterator[Database]:
+    database = Database(database_url)
+    await empty_database(database)
+    async with database.transaction() as session:
+        await catalog.seed(session)
+    yield database
+    await database.dispose()
+
+
+@pytest.fixture
+def clock() -> FrozenClock:
+    return FrozenClock()
+
+
+@pytest.fixture
+def settings(tmp_path: Path, database_url: str) -> Settings:
+    return Settings(data_dir=tmp_path, database_url=database_url)

@@ -149,7 +149,9 @@ async def begin(
     """Validate, hold the price and record the activation in TZ_INPOOL."""
     found = await resolve(session, request)
     await check_limits(session, settings, account, request, now)
-    if await repo.pool_duplicate(
+    # Identical online requests are normal (several numbers at once); an identical deferred
+    # one would only wait in the pool beside its twin.
+    if request.form == "deferr" and await repo.pool_duplicate(
         session, account.id, found.service.id, found.country.code, request.form
     ):
         raise DuplicateRequest("the same request is already waiting")

@@ -55,7 +55,7 @@ async def seed(session: AsyncSession) -> None:
             )
         ],
     )
-    ids = dict((await session.execute(select(Service.slug, Service.id))).tuples().all())
+    ids = dict((await session.execute(select(Service.slug, Service.id))).all())
     rows = []
     for _slug, code, _dial, _name in seed_data.COUNTRIES:
         for service_slug, index_price in seed_data.DEFAULT_INDEX_PRICE.items():

@@ -101,7 +101,7 @@ async def stock_candidates(
     )
     if operator_slug != "any":
         stmt = stmt.where(SupplierStock.operator_slug.in_((operator_slug, "any")))
-    return [(s, str(o), int(n)) for s, o, n in (await session.execute(stmt)).tuples()]
+    return [(s, str(o), int(n)) for s, o, n in (await session.execute(stmt))]
 
 
 async def adjust_stock(
@@ -136,7 +136,7 @@ async def stock_totals(session: AsyncSession) -> dict[tuple[str, str], int]:
         .where(Supplier.enabled.is_(True))
     )
     totals: dict[tuple[str, str], int] = {}
-    for country, service, count in (await session.execute(stmt)).tuples():
+    for country, service, count in (await session.execute(stmt)):
         totals[(country, service)] = totals.get((country, service), 0) + int(count)
     return totals
 

@@ -1,0 +1,84 @@
+"""A scriptable agent speaking the real SMSHUB protocol over HTTP, for cases the reference
+agent never produces on purpose: hanging, garbage, HTTP 500, lying stock."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+
+@dataclass
+class StandinAgent:
+    key: str = "agent-key"
+    mode: str = "ok"  # ok | hang | garbage | http500 | no_numbers | error
+    numbers: list[int] = field(default_factory=lambda: [79000000000 + i for i in range(1, 200)])
+    stock: dict[str, int] = field(default_factory=lambda: {"vk": 50, "wa": 50, "tg": 50, "ot": 50})
+    finishes: list[tuple[int, int]] = field(default_factory=list)
+    get_number_calls: list[dict[str, Any]] = field(default_factory=list)
+    finish_mode: str = "ok"  # ok | http500
+    _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1000))
+    handed: dict[int, int] = field(default_factory=dict)  # activationId -> number
+
+    def app(self) -> Starlette:
+        return Starlette(routes=[Route("/", self.handle, methods=["POST"])])
+
+    async def handle(self, request: Request) -> Response:
+        body = orjson.loads(await request.body())
+        if body.get("key") != self.key:
+            return self._json({"status": "ERROR", "error": "BAD_KEY"})
+        action = body.get("action")
+        if action == "GET_SERVICES":
+            return self._json(
+                {"status": "SUCCESS",
+                 "countryList": [{"country": "russia", "operatorMap": {"any": self.stock}}]}
+            )
+        if action == "FINISH_ACTIVATION":
+            if self.finish_mode == "http500":
+                return Response("boom", status_code=500)
+            self.finishes.append((body["activationId"], body["status"]))
+            return self._json({"status": "SUCCESS"})
+        if action == "GET_NUMBER":
+            return await self._get_number(body)
+        return self._json({"status": "ERROR", "error": "UNKNOWN_ACTION"})
+
+    async def _get_number(self, body: dict[str, Any]) -> Response:
+        self.get_number_calls.append(body)
+        if self.mode == "hang":
+            await asyncio.sleep(30)
+        if self.mode == "garbage":
+            return Response(b"<html>not json", media_type="text/html")
+        if self.mode == "http500":
+            return Response("internal error", status_code=500)
+        if self.mode == "error":
+            return self._json({"status": "ERROR", "error": "SOMETHING"})
+        excluded = [str(p) for p in body.get("exceptionPhoneSet", [])]
+        wanted = body.get("number")
+        for number in self.numbers:
+            busy = number in self.handed.values()
+            if busy or any(str(number).startswith(p) for p in excluded):
+                continue
+            if wanted is not None and number != wanted:
+                continue
+            if self.mode == "no_numbers":
+                break
+            activation_id = next(self._ids)
+            self.handed[activation_id] = number
+            return self._json(
+                {"status": "SUCCESS", "number": number, "activationId": activation_id}
+            )
+        return self._json({"status": "NO_NUMBERS"})
+
+    def release(self, activation_id: int) -> None:
+        self.handed.pop(activation_id, None)
+
+    @staticmethod
+    def _json(body: dict[str, Any]) -> Response:
+        return Response(orjson.dumps(body), media_type="application/json")

@@ -8,7 +8,7 @@ from functools import lru_cache
 # "123-456" and "123 456" are one code; G-123456 is Google's form.
 _SPLIT_CODE = re.compile(r"(?<!\d)(\d{3})[- ](\d{3})(?!\d)")
 _PLAIN_CODE = re.compile(r"(?<![\d.,])(\d{4,8})(?![\d.,]?\d)")
-_SHORT_CODE = re.compile(r"(?<!\d)(\d{3})(?!\d)")
+_SHORT_CODE = re.compile(r"(?<![\d.,])(\d{3})(?![\d.,]?\d)")
 
 
 def extract_code(text: str) -> str | None:

@@ -16,7 +16,6 @@ from simgate.cli.common import (
     now,
     settings_with,
 )
-from simgate.core.migrate import upgrade
 from simgate.core.settings import Settings
 from simgate.ledger import service as ledger
 
@@ -80,6 +79,10 @@ def refund(tzid: int, database_url: str | None = DatabaseOption) -> None:
 
 @db_app.command(name="upgrade")
 def db_upgrade(database_url: str | None = DatabaseOption) -> None:
-    """Migrate the database to the newest schema."""
-    upgrade(settings_with(database_url).resolved_database_url())
+    """Migrate the database to the newest schema and seed the default catalog."""
+
+    async def nothing(session: AsyncSession, settings: Settings) -> None:
+        return None
+
+    in_transaction(nothing, database_url)  # the transaction runs on a prepared database
     console.print("database is up to date")

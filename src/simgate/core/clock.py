@@ -29,5 +29,8 @@ class FrozenClock:
     def now(self) -> dt.datetime:
         return self._now
 
+    def set(self, moment: dt.datetime) -> None:
+        self._now = moment
+
     def advance(self, seconds: float) -> None:
         self._now += dt.timedelta(seconds=seconds)

@@ -41,8 +41,14 @@ class Hub:
         return await jobs.run_once(self.ctx)
 
     async def push(self, key: str, sms_id: int, phone: int, text: str, sender: str = "VK") -> Any:
-        body = {"action": "PUSH_SMS", "smsId": sms_id, "phone": phone, "phoneFrom": sender,
-                "text": text, "key": key}
+        body = {
+            "action": "PUSH_SMS",
+            "smsId": sms_id,
+            "phone": phone,
+            "phoneFrom": sender,
+            "text": text,
+            "key": key,
+        }
         response = await self.client.post(f"{self.url}/push_sms_webhook", json=body)
         assert response.status_code == 200
         return response.json()
@@ -50,9 +56,8 @@ class Hub:
 
 @pytest.fixture
 async def hub(db: Database, settings: Settings, clock: FrozenClock) -> AsyncIterator[Hub]:
-    settings = settings.model_copy(update={"agent_timeout_seconds": 1.0})
-    ctx = HubContext(settings=settings, db=db, clock=clock,
-                     http=httpx.AsyncClient(trust_env=False))
+    settings = settings.model_copy(update={"agent_timeout_seconds": 1.0, "auth_cache_seconds": 0})
+    ctx = HubContext(settings=settings, db=db, clock=clock, http=httpx.AsyncClient(trust_env=False))
     async with (
         running_server(create_app(ctx)) as url,
         httpx.AsyncClient(trust_env=False, timeout=30) as client,
@@ -91,8 +96,15 @@ async def connect_agent(hub: Hub) -> AsyncIterator[Callable[..., Awaitable[Stand
         url = await server.__aenter__()
         stack.append(server)
         async with hub.ctx.db.transaction() as session:
-            await suppliers.add(session, name, url + "/", agent.key, hub.clock.now(),
-                                priority=priority, timeout_seconds=1.0)
+            await suppliers.add(
+                session,
+                name,
+                url + "/",
+                agent.key,
+                hub.clock.now(),
+                priority=priority,
+                timeout_seconds=1.0,
+            )
         await jobs.poll_stock(hub.ctx)
         return agent
 

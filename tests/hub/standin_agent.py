@@ -37,8 +37,10 @@ class StandinAgent:
         action = body.get("action")
         if action == "GET_SERVICES":
             return self._json(
-                {"status": "SUCCESS",
-                 "countryList": [{"country": "russia", "operatorMap": {"any": self.stock}}]}
+                {
+                    "status": "SUCCESS",
+                    "countryList": [{"country": "russia", "operatorMap": {"any": self.stock}}],
+                }
             )
         if action == "FINISH_ACTIVATION":
             if self.finish_mode == "http500":

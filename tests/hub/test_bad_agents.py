@@ -16,7 +16,11 @@ async def test_failing_agent_gives_no_number_and_refunds(hub, buyer, connect_age
     started = time.monotonic()
     assert await hub.api("getNum", buyer, service="vk") == {"response": "NO_NUMBER"}
     assert time.monotonic() - started < 2.5  # the agent's timeout is 1 s
-    assert await hub.api("getBalance", buyer) == {"response": 1, "balance": "1000.00", "zbalance": 0}
+    assert await hub.api("getBalance", buyer) == {
+        "response": 1,
+        "balance": "1000.00",
+        "zbalance": 0,
+    }
     assert await hub.api("getOperations", buyer) == []
     async with hub.ctx.db.read() as session:
         assert await ledger.check(session) == []

@@ -51,8 +51,14 @@ async def test_same_push_ten_times_before_commit_and_after_expiry_is_stored_once
     async def pushing_get_number(body):
         reply = await original(body)
         number = list(agent.handed.values())[-1]
-        push_body.update(action="PUSH_SMS", smsId=42, phone=number, phoneFrom="VK",
-                         text="VK: 31337", key=agent.key)
+        push_body.update(
+            action="PUSH_SMS",
+            smsId=42,
+            phone=number,
+            phoneFrom="VK",
+            text="VK: 31337",
+            key=agent.key,
+        )
         early = await asyncio.gather(*(push_now() for _ in range(3)))
         assert all(r["status"] in ("SUCCESS", "ERROR") for r in early)
         return reply
@@ -73,9 +79,7 @@ async def test_same_push_ten_times_before_commit_and_after_expiry_is_stored_once
     listed = (await hub.api("getState", buyer, tzid=tzid, msg_list=1))[0]
     assert listed["response"] == "TZ_OVER_OK"
     assert len(listed["msg"]) == 1
-    assert await hub.api("getBalance", buyer) == {
-        "response": 1, "balance": "986.00", "zbalance": 0
-    }
+    assert await hub.api("getBalance", buyer) == {"response": 1, "balance": "986.00", "zbalance": 0}
     await ledger_ok(hub)
 
 
@@ -85,7 +89,8 @@ async def test_sms_on_a_number_with_no_rental_is_kept_and_refused(hub, connect_a
     assert first == {"status": "ERROR", "error": "NO_OPERATION"}
     assert await hub.push(agent.key, 9, 79001112233, "Hello") == first
     assert await hub.push("not-a-key", 10, 79001112233, "Hello") == {
-        "status": "ERROR", "error": "WRONG_KEY"
+        "status": "ERROR",
+        "error": "WRONG_KEY",
     }
 
 
@@ -98,8 +103,12 @@ async def test_two_workers_expire_each_activation_exactly_once(
         assert (await hub.api("getNum", key, service="vk"))["response"] == 1
     hub.clock.advance(16 * 60)
     second_db = Database(database_url)
-    second = HubContext(settings=hub.ctx.settings, db=second_db, clock=hub.clock,
-                        http=httpx.AsyncClient(trust_env=False))
+    second = HubContext(
+        settings=hub.ctx.settings,
+        db=second_db,
+        clock=hub.clock,
+        http=httpx.AsyncClient(trust_env=False),
+    )
     try:
         closed = await asyncio.gather(
             jobs.expire_activations(hub.ctx), jobs.expire_activations(second)

@@ -17,9 +17,7 @@ async def test_deferred_waits_in_pool_until_an_agent_has_a_number(hub, buyer, co
     assert await hub.api("getNum", buyer, service="vk", form=3) == {
         "response": "DUPLICATE_OPERATION"
     }
-    assert await hub.api("setOperationRevise", buyer, tzid=tzid) == {
-        "response": "NO_COMPLETE_TZID"
-    }
+    assert await hub.api("setOperationRevise", buyer, tzid=tzid) == {"response": "NO_COMPLETE_TZID"}
     await hub.tick()
     assert (await hub.api("getState", buyer, tzid=tzid))[0]["response"] == "TZ_INPOOL"
 
@@ -37,7 +35,11 @@ async def test_deferred_pool_wait_runs_out_and_refunds(hub, buyer, connect_agent
     hub.clock.advance(3601)
     await hub.tick()
     assert (await hub.api("getState", buyer, tzid=tzid))[0]["response"] == "TZ_OVER_EMPTY"
-    assert await hub.api("getBalance", buyer) == {"response": 1, "balance": "1000.00", "zbalance": 0}
+    assert await hub.api("getBalance", buyer) == {
+        "response": 1,
+        "balance": "1000.00",
+        "zbalance": 0,
+    }
 
 
 async def test_deferred_cancelled_by_buyer(hub, buyer, connect_agent):
@@ -76,7 +78,8 @@ async def test_repeat_reception_of_a_number_bought_before(hub, buyer, connect_ag
     phone = await _buy(hub, buyer, agent)
     assert await hub.api("getService", buyer) == {"response": 1, "service": ["VKcom"]}
     assert await hub.api("getServiceNumber", buyer, service="VKcom") == {
-        "response": 1, "number": [phone]
+        "response": 1,
+        "number": [phone],
     }
     assert await hub.api("getServiceNumber", buyer, service="WhatsApp") == {
         "response": "SERVICE_TO_NUMBER_EMPTY"
@@ -114,8 +117,15 @@ async def test_catalog_listings_follow_agent_stock(hub, buyer, connect_agent):
     await connect_agent(stock={"vk": 10, "wa": 5})
     services = await hub.api("getServiceList", buyer)
     vk = next(s for s in services if s["slug"] == "VKcom")
-    assert vk == {"id": vk["id"], "slug": "VKcom", "title": "ВКонтакте", "index": "14",
-                  "repeat": "8.4", "deferr": "11.9", "limit": "100"}
+    assert vk == {
+        "id": vk["id"],
+        "slug": "VKcom",
+        "title": "ВКонтакте",
+        "index": "14",
+        "repeat": "8.4",
+        "deferr": "11.9",
+        "limit": "100",
+    }
     stats = await hub.api("getNumbersStats", buyer, country=7)
     assert stats["code"] == 7 and stats["services"]["service_VKcom"]["count"] == 10
     assert stats["services"]["service_WhatsApp"]["count"] == 5
@@ -125,7 +135,10 @@ async def test_catalog_listings_follow_agent_stock(hub, buyer, connect_agent):
     profile = await hub.api("getProfile", buyer)
     assert profile["profile"]["name"] == "buyer" and profile["profile"]["balance"] == "1000.00"
     async with hub.ctx.db.read() as session:
-        assert await suppliers_repo.stock_totals(session) == {("russia", "vk"): 10, ("russia", "wa"): 5}
+        assert await suppliers_repo.stock_totals(session) == {
+            ("russia", "vk"): 10,
+            ("russia", "wa"): 5,
+        }
 
 
 async def test_sandbox_answers_without_touching_money(hub, buyer):

@@ -7,9 +7,19 @@ import pytest
 from simgate.accounts import repository as accounts_repo
 
 ALL_METHODS = [
-    "getServiceList", "getNum", "getState", "getOperations", "setOperationRevise",
-    "setOperationOk", "getBalance", "getService", "getServiceNumber", "getNumRepeat",
-    "getNumbersStats", "getPrice", "getProfile",
+    "getServiceList",
+    "getNum",
+    "getState",
+    "getOperations",
+    "setOperationRevise",
+    "setOperationOk",
+    "getBalance",
+    "getService",
+    "getServiceNumber",
+    "getNumRepeat",
+    "getNumbersStats",
+    "getPrice",
+    "getProfile",
 ]
 
 
@@ -98,7 +108,8 @@ async def test_requests_in_flight_limit(hub, make_buyer, connect_agent):
     key = await make_buyer("impatient", max_parallel_getnum=1)
     replies = await asyncio.gather(*(hub.api("getNum", key, service="vk") for _ in range(2)))
     assert sorted(r["response"] for r in replies) == [
-        "INTERVAL_CONCURRENT_REQUESTS_ERROR", "NO_NUMBER"
+        "INTERVAL_CONCURRENT_REQUESTS_ERROR",
+        "NO_NUMBER",
     ]
 
 
@@ -111,9 +122,7 @@ async def test_not_enough_money(hub, make_buyer, connect_agent):
 async def test_revise_and_confirm_refusals(hub, buyer, connect_agent):
     await connect_agent()
     tzid = (await hub.api("getNum", buyer, service="vk"))["tzid"]
-    assert await hub.api("setOperationRevise", buyer, tzid=tzid) == {
-        "response": "NO_COMPLETE_TZID"
-    }
+    assert await hub.api("setOperationRevise", buyer, tzid=tzid) == {"response": "NO_COMPLETE_TZID"}
 
 
 @pytest.mark.parametrize("method", ["getNum", "getState", "setOperationOk", "getNumRepeat"])
@@ -134,7 +143,12 @@ async def test_garbage_bodies_never_500(hub, buyer, method):
 async def test_push_sms_malformed_bodies(hub, connect_agent):
     agent = await connect_agent()
     url = f"{hub.url}/push_sms_webhook"
-    for content in [b"nope", b"[]", b'{"key":"x"}', b'{"key":"%s","smsId":"a"}' % agent.key.encode()]:
+    for content in [
+        b"nope",
+        b"[]",
+        b'{"key":"x"}',
+        b'{"key":"%s","smsId":"a"}' % agent.key.encode(),
+    ]:
         response = await hub.client.post(url, content=content)
         assert response.status_code == 200
         assert response.json()["status"] == "ERROR"
@@ -148,10 +162,17 @@ async def test_push_sms_gzip_and_sloppy_spellings(hub, buyer, connect_agent):
     agent = await connect_agent()
     reply = await hub.api("getNum", buyer, service="vk", number=1)
     phone = reply["number"].lstrip("+")
-    body = {"action": "PUSH_SMS", "smsID": "77", "phone": phone, "phoneFrom": "VK",
-            "text": "VK: 24680", "key": agent.key}
+    body = {
+        "action": "PUSH_SMS",
+        "smsID": "77",
+        "phone": phone,
+        "phoneFrom": "VK",
+        "text": "VK: 24680",
+        "key": agent.key,
+    }
     response = await hub.client.post(
-        f"{hub.url}/agent/api/sms", content=gzip.compress(orjson.dumps(body)),
+        f"{hub.url}/agent/api/sms",
+        content=gzip.compress(orjson.dumps(body)),
         headers={"Content-Encoding": "gzip", "Content-Type": "application/json"},
     )
     assert response.json() == {"status": "SUCCESS"}

@@ -30,8 +30,13 @@ async def vk_stock(hub: Hub, endpoint: Endpoint) -> int:
 
 async def test_rent_sms_code_finish_with_the_reference_agent(hub, buyer, tmp_path):
     config = AgentConfig(
-        host="127.0.0.1", port=0, key="bank-key", hub_url=f"{hub.url}/push_sms_webhook",
-        data_dir=tmp_path / "agent", simulate=3, sim_sms_delay_seconds=0.1,
+        host="127.0.0.1",
+        port=0,
+        key="bank-key",
+        hub_url=f"{hub.url}/push_sms_webhook",
+        data_dir=tmp_path / "agent",
+        simulate=3,
+        sim_sms_delay_seconds=0.1,
         push_retry_seconds=0.5,
     )
     async with AgentRuntime(config) as agent:

@@ -15,7 +15,9 @@ from simgate.models import Balance
 
 async def _account(db, settings, clock, balance=1000):
     async with db.transaction() as session:
-        return (await accounts.create(session, settings, "acc", clock.now(), balance=balance)).account.id
+        return (
+            await accounts.create(session, settings, "acc", clock.now(), balance=balance)
+        ).account.id
 
 
 async def test_hold_capture_release_exactly_once(db, settings, clock):

@@ -86,8 +86,13 @@ async def authenticate(session: AsyncSession, api_key: str) -> Account:
     account = await repo.by_key_hash(session, hash_api_key(api_key))
     if account is None:
         raise UnknownKey("unknown API key")
+    check_access(account)
+    return account
+
+
+def check_access(account: Account) -> None:
+    """Refuse blocked accounts and accounts without API access."""
     if account.blocked:
         raise AccountBlocked(f"account {account.name} is blocked")
     if not account.api_access:
         raise ApiAccessDisabled(f"account {account.name} has no API access")
-    return account

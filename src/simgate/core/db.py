@@ -27,7 +27,7 @@ from sqlalchemy.ext.asyncio import (
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
 
-def _prepare_sqlite(engine: AsyncEngine, begin: str) -> None:
+def _prepare_sqlite(engine: AsyncEngine, begin: str | None) -> None:
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
         # Take over transaction control from the driver so BEGIN is ours to emit.
@@ -38,6 +38,9 @@ def _prepare_sqlite(engine: AsyncEngine, begin: str) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+
+    if begin is None:
+        return
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(conn: Any) -> None:
@@ -67,12 +70,14 @@ class Database:
                 url, pool_size=4, max_overflow=0, pool_timeout=60
             )
             _prepare_sqlite(self.write_engine, "BEGIN IMMEDIATE")
-            _prepare_sqlite(self.read_engine, "BEGIN")
+            # Reads run in autocommit: each SELECT sees committed data, without the round trips
+            # of BEGIN and ROLLBACK around it.
+            _prepare_sqlite(self.read_engine, None)
         else:
             self.write_engine = create_async_engine(
-                url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True
+                url, pool_size=pool_size, max_overflow=pool_size, pool_recycle=1800
             )
-            self.read_engine = self.write_engine
+            self.read_engine = self.write_engine.execution_options(isolation_level="AUTOCOMMIT")
         self._writer = async_sessionmaker(self.write_engine, expire_on_commit=False)
         self._reader = async_sessionmaker(self.read_engine, expire_on_commit=False)
 
@@ -84,13 +89,13 @@ class Database:
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:
-        """A read-only transaction; it never commits anything."""
-        async with self._reader() as session, session.begin():
+        """Read-only work in autocommit mode: each query sees what is committed at that moment."""
+        async with self._reader() as session:
             yield session
 
     async def dispose(self) -> None:
         await self.write_engine.dispose()
-        if self.read_engine is not self.write_engine:
+        if self.is_sqlite:
             await self.read_engine.dispose()
 
 

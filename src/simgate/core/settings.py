@@ -62,12 +62,33 @@ class Settings(BaseSettings):
     worker_tick_seconds: float = 1.0
     user_agent: str = "simgate-hub/0.1"
 
-    # accounts defaults
+    # accounts
+    auth_cache_seconds: float = 2.0  # how long a process trusts its memory of an API key
     default_max_concurrent: int = 20
     default_max_getnum_per_minute: int = 60
     default_max_parallel_getnum: int = 5
 
     # --- outbound SMS (delivery-api, SMPP) ---
+    delivery_enabled: bool = True  # False: every delivery-api method answers error 000
+    smsc_host: str = ""  # empty: the log transport (messages are logged and marked delivered)
+    smsc_port: int = 2775
+    smsc_system_id: str = ""
+    smsc_password: str = ""
+    smsc_system_type: str = ""
+    smsc_throughput_per_second: float = 50.0  # submit_sm per second (SMSCs enforce a limit)
+    smsc_window: int = 10  # submit_sm awaiting their resp at once
+    smsc_connect_timeout_seconds: float = 10.0
+    smsc_submit_timeout_seconds: float = 30.0
+    smsc_reconnect_max_seconds: float = 30.0
+    sms_part_price: str = "0.50"  # per SMS part, in the hub currency (parsed by money)
+    sms_max_parts: int = 10
+    sms_forbidden_words: list[str] = Field(default_factory=list)
+    delivery_signature_window_seconds: int = 60
+    delivery_claim_seconds: float = 30.0  # a worker's lease on a message it is submitting
+    delivery_retry_seconds: float = 5.0  # first retry delay after a transient failure
+    delivery_max_attempts: int = 10
+    delivery_message_ttl_seconds: int = 24 * 3600  # never accepted by then: failed, refunded
+    delivery_poll_seconds: float = 0.2
 
     # --- registration, login, email, forwarding ---
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 import httpx
 
+from simgate.accounts.key_cache import KeyCache
 from simgate.core.clock import Clock, SystemClock
 from simgate.core.db import Database
 from simgate.core.settings import Settings
@@ -18,6 +19,10 @@ class HubContext:
     db: Database
     clock: Clock = field(default_factory=SystemClock)
     http: httpx.AsyncClient = field(default_factory=lambda: httpx.AsyncClient(trust_env=False))
+    key_cache: KeyCache = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.key_cache = KeyCache(self.settings.auth_cache_seconds)
 
     @property
     def agents(self) -> AgentClient:

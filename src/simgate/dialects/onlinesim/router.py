@@ -38,8 +38,14 @@ async def authenticate(ctx: HubContext, params: Params) -> Account:
     key = params.text("apikey") or params.bearer
     if not key:
         raise Reply("ERROR_NO_KEY")
+    cached = ctx.key_cache.get(key)
+    if cached is not None:
+        accounts.check_access(cached)
+        return cached
     async with ctx.db.read() as session:
-        return await accounts.authenticate(session, key)
+        account = await accounts.authenticate(session, key)
+    ctx.key_cache.put(key, account)
+    return account
 
 
 @router.api_route("/api/{name}.php", methods=["GET", "POST"])

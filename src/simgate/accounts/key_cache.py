@@ -1,0 +1,36 @@
+"""A short-lived, per-process memory of which account an API key belongs to.
+
+Every buyer request starts with this lookup; at hundreds of requests per second a round trip
+saved here is most of a getState. A change to an account (blocked, limits) is seen by every
+process within `ttl` seconds.
+"""
+
+from __future__ import annotations
+
+import time
+
+from simgate.core.ids import hash_api_key
+from simgate.models import Account
+
+MAX_ENTRIES = 10_000
+
+
+class KeyCache:
+    def __init__(self, ttl: float) -> None:
+        self.ttl = ttl
+        self._entries: dict[str, tuple[float, Account]] = {}
+
+    def get(self, api_key: str) -> Account | None:
+        if self.ttl <= 0:
+            return None
+        entry = self._entries.get(hash_api_key(api_key))
+        if entry is None or entry[0] < time.monotonic():
+            return None
+        return entry[1]
+
+    def put(self, api_key: str, account: Account) -> None:
+        if self.ttl <= 0:
+            return
+        if len(self._entries) >= MAX_ENTRIES:
+            self._entries.clear()
+        self._entries[hash_api_key(api_key)] = (time.monotonic() + self.ttl, account)

@@ -1,0 +1,27 @@
+"""The API-key memory: used within its time, forgotten after, off when ttl is 0."""
+
+from __future__ import annotations
+
+import time
+
+from simgate.accounts.key_cache import KeyCache
+from simgate.models import Account
+
+
+def test_remembers_until_ttl_then_forgets(monkeypatch):
+    now = [1000.0]
+    monkeypatch.setattr(time, "monotonic", lambda: now[0])
+    cache = KeyCache(ttl=2.0)
+    account = Account(name="a")
+    assert cache.get("k") is None
+    cache.put("k", account)
+    assert cache.get("k") is account
+    assert cache.get("other") is None
+    now[0] += 2.5
+    assert cache.get("k") is None
+
+
+def test_zero_ttl_never_remembers():
+    cache = KeyCache(ttl=0)
+    cache.put("k", Account(name="a"))
+    assert cache.get("k") is None

@@ -33,18 +33,43 @@ def test_accounts_suppliers_prices_and_ledger(db, database_url):
     assert cli(database_url, "account", "limits", "alice", "--max-open", "3")[0] == 0
     assert cli(database_url, "account", "show", "nobody")[0] == 1
 
-    code, out = cli(database_url, "supplier", "add", "bank1", "--url", "http://127.0.0.1:9/",
-                    "--key", "k1", "--priority", "5")
+    code, out = cli(
+        database_url,
+        "supplier",
+        "add",
+        "bank1",
+        "--url",
+        "http://127.0.0.1:9/",
+        "--key",
+        "k1",
+        "--priority",
+        "5",
+    )
     assert code == 0, out
     code, out = cli(database_url, "supplier", "list")
     assert code == 0 and "bank1" in out
     assert cli(database_url, "supplier", "set", "bank1", "--disabled")[0] == 0
 
-    code, out = cli(database_url, "price", "set", "--country", "7", "--service", "vk",
-                    "--price", "12.50", "--payout", "8.00")
+    code, out = cli(
+        database_url,
+        "price",
+        "set",
+        "--country",
+        "7",
+        "--service",
+        "vk",
+        "--price",
+        "12.50",
+        "--payout",
+        "8.00",
+    )
     assert code == 0, out
-    assert cli(database_url, "price", "set", "--country", "7", "--service", "nosuch",
-               "--price", "1")[0] == 1
+    assert (
+        cli(database_url, "price", "set", "--country", "7", "--service", "nosuch", "--price", "1")[
+            0
+        ]
+        == 1
+    )
 
     code, out = cli(database_url, "ledger", "check")
     assert code == 0 and "ledger OK" in out

@@ -218,7 +218,7 @@ async def listing(
     if forms:
         stmt = stmt.where(Activation.form.in_(forms))
     stmt = stmt.order_by(Activation.id.desc() if descending else Activation.id)
-    return list((await session.execute(stmt)))
+    return list(await session.execute(stmt))
 
 
 async def sold_numbers(
@@ -243,5 +243,5 @@ async def sold_numbers(
             Activation.service_id, Activation.phone, Activation.supplier_id, Activation.country_code
         )
     )
-    rows = (await session.execute(stmt))
+    rows = await session.execute(stmt)
     return [(int(s), str(p), int(sup or 0), int(c), t) for s, p, sup, c, t in rows]

@@ -136,7 +136,7 @@ async def stock_totals(session: AsyncSession) -> dict[tuple[str, str], int]:
         .where(Supplier.enabled.is_(True))
     )
     totals: dict[tuple[str, str], int] = {}
-    for country, service, count in (await session.execute(stmt)):
+    for country, service, count in await session.execute(stmt):
         totals[(country, service)] = totals.get((country, service), 0) + int(count)
     return totals
 

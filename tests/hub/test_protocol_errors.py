@@ -178,3 +178,15 @@ async def test_push_sms_gzip_and_sloppy_spellings(hub, buyer, connect_agent):
     assert response.json() == {"status": "SUCCESS"}
     state = await hub.api("getState", buyer, tzid=reply["tzid"], message_to_code=1)
     assert state[0]["msg"] == "24680"
+
+
+async def test_push_sms_gzip_bomb_is_refused(hub, connect_agent):
+    import gzip
+
+    agent = await connect_agent()
+    bomb = gzip.compress(b'{"key":"' + agent.key.encode() + b'","x":"' + b"a" * (4 << 20) + b'"}')
+    response = await hub.client.post(
+        f"{hub.url}/push_sms_webhook", content=bomb, headers={"Content-Encoding": "gzip"}
+    )
+    assert response.status_code == 200
+    assert response.json()["status"] == "ERROR"

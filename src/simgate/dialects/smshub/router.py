@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import gzip
 import logging
-import zlib
 from typing import Any
 
 from fastapi import APIRouter
@@ -14,6 +12,7 @@ from starlette.responses import Response
 
 from simgate.activations import intake
 from simgate.core import jsonutil
+from simgate.core.gzipbody import gunzip_limited
 from simgate.hub.context import HubContext
 from simgate.suppliers import service as suppliers
 
@@ -32,7 +31,7 @@ def _reply(status: str, error: str | None = None) -> Response:
 
 def _decode(raw: bytes, encoding: str) -> Any:
     if "gzip" in encoding or raw[:2] == b"\x1f\x8b":
-        raw = gzip.decompress(raw)
+        raw = gunzip_limited(raw, MAX_BODY)
     return jsonutil.loads(raw)
 
 
@@ -74,7 +73,7 @@ async def push_sms(request: Request) -> Response:
         return _reply("ERROR", "body too large")
     try:
         body = _decode(raw, request.headers.get("content-encoding", ""))
-    except (OSError, EOFError, zlib.error, ValueError):
+    except ValueError:  # BodyError and JSON errors alike
         return _reply("ERROR", "body is not (gzipped) JSON")
     parsed = parse_push(body)
     if isinstance(parsed, str):

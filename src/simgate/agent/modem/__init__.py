@@ -1,0 +1,1 @@
+"""Real GSM modems: AT commands over a serial port, SMS in PDU mode."""

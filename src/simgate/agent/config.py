@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import tomllib
 from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
@@ -11,28 +10,11 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from simgate.agent.services import SERVICE_CODES
+from simgate.core.settings import TomlFileSource
 
 # The TOML file is chosen per load() call; a context variable carries it into the source
 # without making it a settings field that the environment could also set.
 _config_file: ContextVar[Path | None] = ContextVar("simgate_agent_config_file", default=None)
-
-
-class _TomlFileSource(PydanticBaseSettingsSource):
-    """Reads a TOML file, flat or with an `[agent]` table."""
-
-    def __init__(self, settings_cls: type[BaseSettings], path: Path | None) -> None:
-        super().__init__(settings_cls)
-        self._data: dict[str, Any] = {}
-        if path is not None:
-            with path.open("rb") as fh:
-                raw = tomllib.load(fh)
-            self._data = dict(raw.get("agent", raw))
-
-    def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:
-        return self._data.get(field_name), field_name, False
-
-    def __call__(self) -> dict[str, Any]:
-        return {k: v for k, v in self._data.items() if k in self.settings_cls.model_fields}
 
 
 def default_agent_data_dir() -> Path:
@@ -114,4 +96,8 @@ class AgentConfig(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        return (init_settings, env_settings, _TomlFileSource(settings_cls, _config_file.get()))
+        return (
+            init_settings,
+            env_settings,
+            TomlFileSource(settings_cls, _config_file.get(), "agent"),
+        )

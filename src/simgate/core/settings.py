@@ -12,17 +12,16 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 
-class _TomlFileSource(PydanticBaseSettingsSource):
-    """Reads the file named by SIMGATE_CONFIG (or the `config_file` init argument)."""
+class TomlFileSource(PydanticBaseSettingsSource):
+    """Settings from a TOML file, flat or under a `[table]` (e.g. [simgate], [agent])."""
 
-    def __init__(self, settings_cls: type[BaseSettings], path: Path | None) -> None:
+    def __init__(self, settings_cls: type[BaseSettings], path: Path | None, table: str) -> None:
         super().__init__(settings_cls)
         self._data: dict[str, Any] = {}
         if path is not None:
             with path.open("rb") as fh:
                 raw = tomllib.load(fh)
-            # Accept both a flat file and one with a [simgate] table.
-            self._data = dict(raw.get("simgate", raw))
+            self._data = dict(raw.get(table, raw))
 
     def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:
         return self._data.get(field_name), field_name, False
@@ -108,7 +107,7 @@ class Settings(BaseSettings):
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         config = os.environ.get("SIMGATE_CONFIG")  # the one place the environment is read raw
         path = Path(config) if config else None
-        return (init_settings, env_settings, _TomlFileSource(settings_cls, path))
+        return (init_settings, env_settings, TomlFileSource(settings_cls, path, "simgate"))
 
 
 @lru_cache(maxsize=1)

@@ -80,7 +80,7 @@ async def record(
     if activation is None or activation.state != State.INPOOL.value:
         # Expired or cancelled while we were asking: give back what the agent opened.
         if winner is not None and winner.granted is not None:
-            await _close_unused(session, winner, now, plan)
+            await _close_unused(session, winner, now)
         return None
     if winner is None or winner.granted is None:
         await _no_number(session, activation, now)
@@ -111,9 +111,7 @@ async def _no_number(session: AsyncSession, activation: Activation, now: dt.date
     await apply(session, activation, Event.FAIL, now, failure="NO_NUMBER", requesting_until=None)
 
 
-async def _close_unused(
-    session: AsyncSession, attempt: Attempt, now: dt.datetime, plan: Plan
-) -> None:
+async def _close_unused(session: AsyncSession, attempt: Attempt, now: dt.datetime) -> None:
     assert attempt.granted is not None
     await enqueue_finish(
         session,
@@ -134,7 +132,7 @@ async def _update_suppliers(
         if supplier is None:
             continue
         if attempt.granted is not None and not attempt.usable:
-            await _close_unused(session, attempt, now, plan)
+            await _close_unused(session, attempt, now)
         if attempt.error is not None and attempt.granted is None:
             suppliers.record_failure(supplier, attempt.error, now)
             continue

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import typer
 from rich.console import Console
@@ -57,7 +58,7 @@ def in_transaction(
         raise typer.Exit(1) from exc
 
 
-def now() -> Any:
+def now() -> dt.datetime:
     return SystemClock().now()
 
 

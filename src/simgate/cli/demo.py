@@ -14,7 +14,6 @@ from simgate.accounts import repository as accounts_repo
 from simgate.accounts import service as accounts
 from simgate.agent.config import AgentConfig
 from simgate.agent.runtime import AgentRuntime
-from simgate.cli.common import console
 from simgate.core.settings import Settings, get_settings
 from simgate.hub.bootstrap import prepare_database
 from simgate.hub.context import HubContext
@@ -22,6 +21,7 @@ from simgate.hub.runtime import running_hub, wait_for_signal
 from simgate.ledger import service as ledger
 from simgate.suppliers import repository as suppliers_repo
 from simgate.suppliers import service as suppliers
+from simgate.worker import jobs
 
 DEMO_ACCOUNT = "demo"
 DEMO_SUPPLIER = "demo-agent"
@@ -51,17 +51,23 @@ async def _demo_supplier(session: AsyncSession, ctx: HubContext, url: str, key: 
 
 
 def _print_intro(hub: str, key: str) -> None:
-    console.print(
-        f"\n[bold green]simgate demo[/bold green] — hub at {hub}\nAPI key: [bold]{key}[/bold]\n"
-    )
-    console.print("Rent a number for VK (a simulated SMS with a code arrives a few seconds later):")
-    console.print(f"  curl '{hub}/api/getNum.php?apikey={key}&service=vk&number=1'")
-    console.print("Read the code (use the tzid printed by getNum):")
-    console.print(f"  curl '{hub}/api/getState.php?apikey={key}&message_to_code=1&tzid=TZID'")
-    console.print("Confirm it (you pay once), and look at your balance:")
-    console.print(f"  curl '{hub}/api/setOperationOk.php?apikey={key}&tzid=TZID'")
-    console.print(f"  curl '{hub}/api/getBalance.php?apikey={key}'\n")
-    console.print("Stop with Ctrl-C.")
+    # Plain echo: curl lines must stay on one line to be copied, whatever the terminal width.
+    lines = [
+        "",
+        f"simgate demo: hub at {hub}",
+        f"API key: {key}",
+        "",
+        "Rent a number for VK (a simulated SMS with a code arrives a few seconds later):",
+        f"  curl '{hub}/api/getNum.php?apikey={key}&service=vk&number=1'",
+        "Read the code (use the tzid printed by getNum):",
+        f"  curl '{hub}/api/getState.php?apikey={key}&message_to_code=1&tzid=TZID'",
+        "Confirm it (you pay once), and look at your balance:",
+        f"  curl '{hub}/api/setOperationOk.php?apikey={key}&tzid=TZID'",
+        f"  curl '{hub}/api/getBalance.php?apikey={key}'",
+        "",
+        "Stop with Ctrl-C.",
+    ]
+    typer.echo("\n".join(lines))
 
 
 def demo(
@@ -101,6 +107,7 @@ def demo(
                     async with ctx.db.transaction() as session:
                         await _demo_supplier(session, ctx, agent.url, key)
                         api_key = await _demo_account(session, settings, ctx)
+                    await jobs.poll_stock(ctx)  # numbers are for sale before the key is shown
                     _print_intro(hub, api_key)
                     await wait_for_signal()
         finally:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from simgate.cli import accounts, admin, agent, demo, hub, suppliers
+from simgate.cli import accounts, admin, agent, delivery, demo, hub, suppliers
 
 app = typer.Typer(
     name="simgate",
@@ -21,6 +21,9 @@ app.add_typer(admin.price_app, name="price")
 app.add_typer(admin.ledger_app, name="ledger")
 app.add_typer(admin.activation_app, name="activation")
 app.add_typer(admin.db_app, name="db")
+app.add_typer(delivery.sender_app, name="sender")
+app.add_typer(delivery.stoplist_app, name="stoplist")
+app.add_typer(delivery.delivery_app, name="delivery")
 app.add_typer(agent.app, name="agent")
 
 

@@ -7,6 +7,7 @@ import contextlib
 import signal
 from collections.abc import AsyncIterator
 
+from simgate.delivery.runner import DeliveryRunner
 from simgate.hub.app import create_app
 from simgate.hub.bootstrap import prepare_database
 from simgate.hub.context import HubContext
@@ -15,32 +16,39 @@ from simgate.worker.loop import run_forever
 
 
 @contextlib.asynccontextmanager
-async def running_hub(
-    ctx: HubContext, *, host: str, port: int, with_worker: bool = True
-) -> AsyncIterator[str]:
-    """The API (and, by default, the worker) until the block ends; yields the base URL."""
-    await prepare_database(ctx.db)
-    stop = asyncio.Event()
-    async with running_server(create_app(ctx), host, port) as url:
-        worker = asyncio.create_task(run_forever(ctx, stop)) if with_worker else None
-        try:
-            yield url
-        finally:
-            stop.set()
-            if worker is not None:
-                await worker
-
-
-@contextlib.asynccontextmanager
-async def running_worker(ctx: HubContext) -> AsyncIterator[None]:
-    await prepare_database(ctx.db)
+async def background_work(ctx: HubContext) -> AsyncIterator[None]:
+    """The worker loop and the outbound-SMS runner, until the block ends."""
     stop = asyncio.Event()
     worker = asyncio.create_task(run_forever(ctx, stop))
+    sms = DeliveryRunner(ctx)
+    await sms.start()
     try:
         yield
     finally:
         stop.set()
+        await sms.stop()
         await worker
+
+
+@contextlib.asynccontextmanager
+async def running_hub(
+    ctx: HubContext, *, host: str, port: int, with_worker: bool = True
+) -> AsyncIterator[str]:
+    """The API (and, by default, the background work) until the block ends; yields its URL."""
+    await prepare_database(ctx.db)
+    async with contextlib.AsyncExitStack() as stack:
+        url = await stack.enter_async_context(running_server(create_app(ctx), host, port))
+        if with_worker:
+            await stack.enter_async_context(background_work(ctx))
+        yield url
+
+
+@contextlib.asynccontextmanager
+async def running_worker(ctx: HubContext) -> AsyncIterator[None]:
+    """The background work alone (`simgate worker`)."""
+    await prepare_database(ctx.db)
+    async with background_work(ctx):
+        yield
 
 
 async def wait_for_signal() -> None:

@@ -12,6 +12,7 @@ from simgate.activations import repository as activations_repo
 from simgate.activations import service as activations
 from simgate.activations.lifecycle import FINISH_KIND
 from simgate.core import jsonutil
+from simgate.delivery import tasks as delivery_tasks
 from simgate.hub.context import HubContext
 from simgate.models import Supplier
 from simgate.outbox import repository as outbox
@@ -137,4 +138,5 @@ async def run_once(ctx: HubContext) -> dict[str, int]:
         "expired": await expire_activations(ctx),
         "deferred": await serve_deferred(ctx),
         "outbox": await drain_outbox(ctx),
+        "delivery": await delivery_tasks.run_once(ctx),
     }

@@ -1,0 +1,140 @@
+"""Outbound SMS administration: `simgate sender …`, `simgate stoplist …`, `simgate delivery …`.
+
+Three Typer apps, registered in cli/main.py as the groups `sender`, `stoplist`, `delivery`.
+"""
+
+from __future__ import annotations
+
+import typer
+from rich.table import Table
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from simgate.accounts import service as accounts
+from simgate.cli.common import DatabaseOption, console, in_transaction, now
+from simgate.core.settings import Settings
+from simgate.models import Account
+
+sender_app = typer.Typer(help="Sender names: requests and moderation.", no_args_is_help=True)
+stoplist_app = typer.Typer(help="Numbers nobody may send SMS to.", no_args_is_help=True)
+delivery_app = typer.Typer(help="The delivery-api (outbound SMS).", no_args_is_help=True)
+
+AccountOption = typer.Option(..., "--account", "-a", help="Account name.")
+
+
+def _decide(name: str, account: str, state: str, database_url: str | None) -> None:
+    from simgate.delivery import admin
+
+    async def work(session: AsyncSession, settings: Settings) -> None:
+        owner = await accounts.get(session, account)
+        await admin.decide_sender(session, owner.id, name, state, now())
+
+    in_transaction(work, database_url)
+
+
+@sender_app.command()
+def approve(
+    name: str, account: str = AccountOption, database_url: str | None = DatabaseOption
+) -> None:
+    """Approve a sender name for an account (registering it if it was never requested)."""
+    _decide(name, account, "completed", database_url)
+    console.print(f"sender [bold]{name}[/bold] approved for {account}")
+
+
+@sender_app.command()
+def reject(
+    name: str, account: str = AccountOption, database_url: str | None = DatabaseOption
+) -> None:
+    """Reject a sender name of an account."""
+    _decide(name, account, "rejected", database_url)
+    console.print(f"sender [bold]{name}[/bold] rejected for {account}")
+
+
+@sender_app.command()
+def request(
+    name: str, account: str = AccountOption, database_url: str | None = DatabaseOption
+) -> None:
+    """Register a sender name for an account, awaiting moderation."""
+    _decide(name, account, "moderation", database_url)
+    console.print(f"sender [bold]{name}[/bold] of {account} awaits moderation")
+
+
+@sender_app.command("list")
+def list_senders(
+    account: str | None = typer.Option(None, "--account", "-a", help="Only this account."),
+    database_url: str | None = DatabaseOption,
+) -> None:
+    """Sender names and their state (moderation, completed, rejected)."""
+    from simgate.delivery import admin
+
+    async def work(session: AsyncSession, settings: Settings) -> list[tuple[str, ...]]:
+        owner = await accounts.get(session, account) if account else None
+        rows: list[tuple[str, ...]] = []
+        for sender in await admin.senders(session, owner.id if owner else None):
+            holder = await session.get(Account, sender.account_id)
+            holder_name = holder.name if holder else str(sender.account_id)
+            rows.append((holder_name, sender.name, sender.state, str(sender.requested_at)[:19]))
+        return rows
+
+    table = Table("account", "sender", "state", "requested")
+    for row in in_transaction(work, database_url):
+        table.add_row(*row)
+    console.print(table)
+
+
+@stoplist_app.command("add")
+def stoplist_add(
+    phone: str,
+    reason: str = typer.Option("", help="Why (opt-out, complaint, …)."),
+    database_url: str | None = DatabaseOption,
+) -> None:
+    """Forbid sending to a number."""
+    from simgate.delivery import admin
+
+    async def work(session: AsyncSession, settings: Settings) -> str:
+        return await admin.stop_list_add(session, phone, reason, now())
+
+    console.print(f"{in_transaction(work, database_url)} is on the stop-list")
+
+
+@stoplist_app.command("remove")
+def stoplist_remove(phone: str, database_url: str | None = DatabaseOption) -> None:
+    """Allow sending to a number again."""
+    from simgate.delivery import admin
+
+    async def work(session: AsyncSession, settings: Settings) -> bool:
+        return await admin.stop_list_remove(session, phone)
+
+    removed = in_transaction(work, database_url)
+    console.print(f"{phone} removed" if removed else f"{phone} was not on the stop-list")
+
+
+@stoplist_app.command("list")
+def stoplist_list(database_url: str | None = DatabaseOption) -> None:
+    """Every stop-listed number."""
+    from simgate.delivery import admin
+
+    async def work(session: AsyncSession, settings: Settings) -> list[tuple[str, str, str]]:
+        entries = await admin.stop_list(session)
+        return [(e.phone, e.reason, str(e.created_at)[:19]) for e in entries]
+
+    table = Table("phone", "reason", "since")
+    for row in in_transaction(work, database_url):
+        table.add_row(*row)
+    console.print(table)
+
+
+@delivery_app.command()
+def key(
+    account: str,
+    rotate: bool = typer.Option(False, "--rotate", help="Replace the secret (old one stops)."),
+    database_url: str | None = DatabaseOption,
+) -> None:
+    """Print the account's delivery-api signing secret (created on first call)."""
+    from simgate.delivery import auth
+
+    async def work(session: AsyncSession, settings: Settings) -> str:
+        owner = await accounts.get(session, account)
+        return await auth.issue_secret(session, owner.id, now(), rotate=rotate)
+
+    # Printed on purpose: this is how an operator hands the secret to the customer.
+    typer.echo(in_transaction(work, database_url))

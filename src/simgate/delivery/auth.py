@@ -1,0 +1,104 @@
+"""Who signed a delivery-api request: login, secret, signature, timestamp window, replays.
+
+The secret is per account and separate from the API key: the md5 scheme needs it in clear on
+the server, while API keys are stored only as hashes. It is kept in plain text in its own
+table because encrypting it with a key that lives next to the database would protect nothing
+that a database reader could not also read; it is scoped to the delivery-api, shown only by
+the operator CLI, and rotatable. It never appears in logs or error messages.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from simgate.accounts import repository as accounts
+from simgate.core.settings import Settings
+from simgate.delivery import repository as repo
+from simgate.delivery import signature
+from simgate.delivery.errors import (
+    BadSignature,
+    DeliveryDisabled,
+    MissingParameter,
+    UnknownLogin,
+)
+from simgate.models import Account
+
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC).replace(tzinfo=None)  # naive UTC, like the clock
+
+
+@dataclass(frozen=True)
+class SignedRequest:
+    account: Account
+    signature: str
+
+
+@dataclass(frozen=True)
+class Replay:
+    """The reply stored for the first execution of a replayed request (None: none stored)."""
+
+    reply: str | None
+
+
+def epoch_seconds(moment: dt.datetime) -> int:
+    return int((moment - EPOCH).total_seconds())
+
+
+async def issue_secret(
+    session: AsyncSession, account_id: int, now: dt.datetime, *, rotate: bool = False
+) -> str:
+    """The account's delivery-api secret, created on first use (or replaced when rotating)."""
+    return await repo.put_secret(session, account_id, secrets.token_hex(20), now, replace=rotate)
+
+
+def _required(params: Mapping[str, str], name: str) -> str:
+    value = params.get(name, "").strip()
+    if not value:
+        raise MissingParameter(name)
+    return value
+
+
+async def verify(
+    session: AsyncSession, settings: Settings, params: Mapping[str, str], now: dt.datetime
+) -> SignedRequest:
+    """The account that signed `params`; raises for every way a request can fail to be signed."""
+    if not settings.delivery_enabled:
+        raise DeliveryDisabled("the delivery-api is switched off")
+    login = _required(params, "login")
+    given = _required(params, "signature")
+    stamp = params.get("timestamp", "").strip()
+    if not stamp.isdecimal():
+        raise MissingParameter("timestamp")
+    account = await accounts.by_name(session, login)
+    if account is None:
+        raise UnknownLogin("unknown login")
+    if account.blocked or not account.api_access:
+        raise DeliveryDisabled("the account may not use the API")
+    secret = await repo.secret_of(session, account.id)
+    if secret is None or not signature.matches(params, secret, given):
+        raise BadSignature("signature does not match")
+    if abs(int(stamp) - epoch_seconds(now)) > settings.delivery_signature_window_seconds:
+        raise BadSignature("timestamp outside the window")
+    return SignedRequest(account, given.strip().lower())
+
+
+async def execute_once(
+    session: AsyncSession, settings: Settings, request: SignedRequest, now: dt.datetime
+) -> Replay | None:
+    """None the first time a signed request is seen; its stored reply on a replay.
+
+    A timestamp is accepted up to one window either side of now, so a signature stays
+    replayable for at most two windows after its first use; it is remembered that long.
+    """
+    keep = dt.timedelta(seconds=2 * settings.delivery_signature_window_seconds + 1)
+    if await repo.claim_request(session, request.signature, request.account.id, now + keep):
+        return None
+    return Replay(await repo.request_reply(session, request.signature))
+
+
+async def remember_reply(session: AsyncSession, request: SignedRequest, reply: str) -> None:
+    await repo.store_reply(session, request.signature, reply)

@@ -1,0 +1,349 @@
+"""Queries on the outbound queue: messages, their parts and delivery receipts.
+
+Every state change is a conditional UPDATE (`… WHERE state = 'queued'`), so two workers, or a
+worker and a late receipt, never both win; the caller acts only when a row was changed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import and_, bindparam, delete, exists, func, insert, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from simgate.models.delivery import DeliveryReceipt, OutboundMessage, OutboundPart
+
+QUEUED, SUBMITTED, DELIVERED, UNDELIVERED, FAILED = (
+    "queued",
+    "submitted",
+    "delivered",
+    "undelivered",
+    "failed",
+)
+PENDING = "pending"
+
+
+@dataclass(frozen=True)
+class Work:
+    """A claimed message and the parts of it that the SMSC has not acknowledged yet."""
+
+    message_id: int
+    lease: str
+    public_id: str
+    sender: str
+    phone: str
+    text: str
+    parts: int
+    pending: tuple[int, ...]  # part numbers, 1-based
+
+
+async def insert_message(session: AsyncSession, values: dict[str, Any], parts: int) -> int:
+    result = await session.execute(
+        insert(OutboundMessage).values(**values).returning(OutboundMessage.id)
+    )
+    message_id = int(result.scalar_one())
+    await session.execute(
+        insert(OutboundPart),
+        [{"message_id": message_id, "seq": seq, "state": PENDING} for seq in range(1, parts + 1)],
+    )
+    return message_id
+
+
+async def due_ids(session: AsyncSession, now: dt.datetime, limit: int) -> list[int]:
+    stmt = (
+        select(OutboundMessage.id)
+        .where(
+            OutboundMessage.state == QUEUED,
+            OutboundMessage.next_attempt_at <= now,
+            or_(OutboundMessage.locked_until.is_(None), OutboundMessage.locked_until < now),
+        )
+        .order_by(OutboundMessage.next_attempt_at, OutboundMessage.id)
+        .limit(limit)
+    )
+    return [int(i) for i in (await session.execute(stmt)).scalars()]
+
+
+async def claim(
+    session: AsyncSession, ids: Sequence[int], lease: str, now: dt.datetime, until: dt.datetime
+) -> list[Work]:
+    """Take the messages for `lease` (fresh per claim) unless another worker holds an
+    unexpired claim; returns the ones taken, with their unacknowledged parts."""
+    if not ids:
+        return []
+    await session.execute(
+        update(OutboundMessage)
+        .where(
+            OutboundMessage.id.in_(list(ids)),
+            OutboundMessage.state == QUEUED,
+            or_(OutboundMessage.locked_until.is_(None), OutboundMessage.locked_until < now),
+        )
+        .values(lease=lease, locked_until=until, attempts=OutboundMessage.attempts + 1)
+    )
+    rows = (
+        await session.execute(
+            select(
+                OutboundMessage.id,
+                OutboundMessage.public_id,
+                OutboundMessage.sender,
+                OutboundMessage.phone,
+                OutboundMessage.text,
+                OutboundMessage.parts,
+            )
+            .where(OutboundMessage.id.in_(list(ids)), OutboundMessage.lease == lease)
+            .order_by(OutboundMessage.id)
+        )
+    ).all()
+    pending: dict[int, list[int]] = {int(r[0]): [] for r in rows}
+    parts = await session.execute(
+        select(OutboundPart.message_id, OutboundPart.seq)
+        .where(OutboundPart.message_id.in_(list(pending)), OutboundPart.state == PENDING)
+        .order_by(OutboundPart.message_id, OutboundPart.seq)
+    )
+    for message_id, seq in parts.all():
+        pending[int(message_id)].append(int(seq))
+    return [
+        Work(int(r[0]), lease, r[1], r[2], r[3], r[4], int(r[5]), tuple(pending[int(r[0])]))
+        for r in rows
+    ]
+
+
+async def mark_parts_submitted(
+    session: AsyncSession, acks: Sequence[tuple[int, int, str]], now: dt.datetime
+) -> None:
+    """Record the SMSC's acknowledgements, (message_id, seq, smsc_message_id) each; a part
+    recorded before keeps its first id (the conditional state makes a repeat a no-op)."""
+    if not acks:
+        return
+    stmt = (
+        update(OutboundPart)
+        .where(
+            OutboundPart.message_id == bindparam("m_id"),
+            OutboundPart.seq == bindparam("m_seq"),
+            OutboundPart.state == PENDING,
+        )
+        .values(state=SUBMITTED, smsc_message_id=bindparam("m_smsc"), submitted_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    rows = [{"m_id": m, "m_seq": q, "m_smsc": smsc} for m, q, smsc in acks]
+    conn = await session.connection()
+    await conn.execute(stmt, rows)
+
+
+async def mark_submitted(
+    session: AsyncSession, message_ids: Sequence[int], now: dt.datetime
+) -> list[int]:
+    """queued -> submitted for the messages none of whose parts is pending; the holds to
+    capture. The rest keep their claim, extended to `now` + the lease by the caller."""
+    no_pending = ~exists().where(
+        OutboundPart.message_id == OutboundMessage.id, OutboundPart.state == PENDING
+    )
+    result = await session.execute(
+        update(OutboundMessage)
+        .where(
+            OutboundMessage.id.in_(list(message_ids)),
+            OutboundMessage.state == QUEUED,
+            no_pending,
+        )
+        .values(state=SUBMITTED, submitted_at=now, lease=None, locked_until=None)
+        .returning(OutboundMessage.hold_id)
+        .execution_options(synchronize_session=False)
+    )
+    return [int(h) for h in result.scalars()]
+
+
+async def extend_claims(
+    session: AsyncSession, message_ids: Sequence[int], until: dt.datetime
+) -> None:
+    await session.execute(
+        update(OutboundMessage)
+        .where(
+            OutboundMessage.id.in_(list(message_ids)),
+            OutboundMessage.state == QUEUED,
+            OutboundMessage.lease.is_not(None),
+        )
+        .values(locked_until=until)
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def retry_later(
+    session: AsyncSession, message_id: int, lease: str, at: dt.datetime, error: str
+) -> bool:
+    """Give the claim back after a transient failure; the message is due again at `at`."""
+    result = await session.execute(
+        update(OutboundMessage)
+        .where(
+            OutboundMessage.id == message_id,
+            OutboundMessage.lease == lease,
+            OutboundMessage.state == QUEUED,
+        )
+        .values(lease=None, locked_until=None, next_attempt_at=at, last_error=error[:255])
+    )
+    return bool(getattr(result, "rowcount", 0))
+
+
+async def attempts_of(session: AsyncSession, message_id: int) -> int:
+    stmt = select(OutboundMessage.attempts).where(OutboundMessage.id == message_id)
+    return int((await session.execute(stmt)).scalar_one())
+
+
+async def mark_failed(
+    session: AsyncSession, message_id: int, now: dt.datetime, error: str
+) -> int | None:
+    """queued -> failed; the hold id to release, or None when the message had moved on."""
+    result = await session.execute(
+        update(OutboundMessage)
+        .where(OutboundMessage.id == message_id, OutboundMessage.state == QUEUED)
+        .values(
+            state=FAILED, finished_at=now, lease=None, locked_until=None, last_error=error[:255]
+        )
+    )
+    if not getattr(result, "rowcount", 0):
+        return None
+    return await _hold_of(session, message_id)
+
+
+async def _hold_of(session: AsyncSession, message_id: int) -> int:
+    stmt = select(OutboundMessage.hold_id).where(OutboundMessage.id == message_id)
+    return int((await session.execute(stmt)).scalar_one())
+
+
+async def expired_ids(
+    session: AsyncSession, created_before: dt.datetime, now: dt.datetime, limit: int
+) -> list[int]:
+    """Queued messages past their time to live that no worker is submitting right now."""
+    stmt = (
+        select(OutboundMessage.id)
+        .where(
+            OutboundMessage.state == QUEUED,
+            OutboundMessage.created_at < created_before,
+            or_(OutboundMessage.locked_until.is_(None), OutboundMessage.locked_until < now),
+        )
+        .limit(limit)
+    )
+    return [int(i) for i in (await session.execute(stmt)).scalars()]
+
+
+async def purge_stale_receipts(session: AsyncSession, received_before: dt.datetime) -> int:
+    """Receipts that never matched a part of ours (another system's ids, or very late)."""
+    result = await session.execute(
+        delete(DeliveryReceipt).where(
+            DeliveryReceipt.applied_at.is_(None), DeliveryReceipt.received_at < received_before
+        )
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def add_receipts(
+    session: AsyncSession, receipts: Sequence[tuple[str, str, str]], now: dt.datetime
+) -> None:
+    """Store final receipts, (smsc_message_id, stat, final_state) each."""
+    if receipts:
+        await session.execute(
+            insert(DeliveryReceipt),
+            [
+                {"smsc_message_id": i, "stat": s, "final_state": f, "received_at": now}
+                for i, s, f in receipts
+            ],
+        )
+
+
+async def unapplied_receipts(
+    session: AsyncSession, ids: Sequence[str] | None, limit: int = 1000
+) -> Sequence[tuple[int, str, str]]:
+    """(receipt id, smsc id, final state) not yet matched to a part: for `ids`, or all."""
+    stmt = select(
+        DeliveryReceipt.id, DeliveryReceipt.smsc_message_id, DeliveryReceipt.final_state
+    ).where(DeliveryReceipt.applied_at.is_(None))
+    if ids is not None:
+        if not ids:
+            return []
+        stmt = stmt.where(DeliveryReceipt.smsc_message_id.in_(list(ids)))
+    rows = await session.execute(stmt.order_by(DeliveryReceipt.id).limit(limit))
+    return [(int(r), str(i), str(f)) for r, i, f in rows.all()]
+
+
+async def submitted_parts(
+    session: AsyncSession, smsc_ids: Sequence[str]
+) -> dict[str, tuple[int, int]]:
+    """smsc id -> (part id, message id) of parts still awaiting their receipt."""
+    if not smsc_ids:
+        return {}
+    rows = await session.execute(
+        select(OutboundPart.smsc_message_id, OutboundPart.id, OutboundPart.message_id).where(
+            OutboundPart.smsc_message_id.in_(list(smsc_ids)), OutboundPart.state == SUBMITTED
+        )
+    )
+    return {str(s): (int(p), int(m)) for s, p, m in rows.all()}
+
+
+async def finish_parts(
+    session: AsyncSession, finished: Sequence[tuple[int, str]], now: dt.datetime
+) -> None:
+    """submitted -> delivered/undelivered, (part id, final state) each."""
+    if finished:
+        conn = await session.connection()
+        await conn.execute(
+            update(OutboundPart)
+            .where(OutboundPart.id == bindparam("p_id"), OutboundPart.state == SUBMITTED)
+            .values(state=bindparam("p_state"), done_at=now),
+            [{"p_id": p, "p_state": state} for p, state in finished],
+        )
+
+
+async def mark_receipts_applied(
+    session: AsyncSession, receipt_ids: Sequence[int], now: dt.datetime
+) -> None:
+    if receipt_ids:
+        await session.execute(
+            update(DeliveryReceipt)
+            .where(DeliveryReceipt.id.in_(list(receipt_ids)))
+            .values(applied_at=now)
+            .execution_options(synchronize_session=False)
+        )
+
+
+async def finish_messages(
+    session: AsyncSession, message_ids: Sequence[int], now: dt.datetime
+) -> None:
+    """A submitted message is delivered once every part is, undelivered once any part is and
+    no part still awaits its receipt."""
+    if not message_ids:
+        return
+    ids = list(message_ids)
+
+    def parts_in(*states: str) -> Any:
+        return exists().where(
+            OutboundPart.message_id == OutboundMessage.id, OutboundPart.state.in_(states)
+        )
+
+    submitted = (OutboundMessage.id.in_(ids), OutboundMessage.state == SUBMITTED)
+    await session.execute(
+        update(OutboundMessage)
+        .where(*submitted, ~parts_in(PENDING, SUBMITTED, UNDELIVERED))
+        .values(state=DELIVERED, finished_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    await session.execute(
+        update(OutboundMessage)
+        .where(*submitted, parts_in(UNDELIVERED), ~parts_in(PENDING, SUBMITTED))
+        .values(state=UNDELIVERED, finished_at=now)
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def states_by_public_id(
+    session: AsyncSession, account_id: int, public_ids: Sequence[str]
+) -> dict[str, str]:
+    stmt = select(OutboundMessage.public_id, OutboundMessage.state).where(
+        and_(OutboundMessage.account_id == account_id, OutboundMessage.public_id.in_(public_ids))
+    )
+    return {str(p): str(s) for p, s in (await session.execute(stmt)).all()}
+
+
+async def count_by_state(session: AsyncSession) -> dict[str, int]:
+    stmt = select(OutboundMessage.state, func.count()).group_by(OutboundMessage.state)
+    return {str(s): int(n) for s, n in (await session.execute(stmt)).all()}

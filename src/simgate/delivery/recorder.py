@@ -1,0 +1,99 @@
+"""Commits what the SMSC said, in arrival order, many records per transaction.
+
+One transaction per acknowledgement would cap the submit rate at the database's commit rate;
+batching keeps the guarantee (an acknowledgement is durable in the transaction that marks
+its part submitted) while paying one commit per batch.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import logging
+
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from simgate.delivery import outcomes
+from simgate.delivery.receipts import Receipt
+from simgate.hub.context import HubContext
+
+log = logging.getLogger(__name__)
+
+BATCH = 500
+Record = outcomes.Ack | outcomes.GiveBack | Receipt
+
+
+class Recorder:
+    def __init__(self, ctx: HubContext) -> None:
+        self._ctx = ctx
+        self._queue: asyncio.Queue[Record] = asyncio.Queue()
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="delivery-recorder")
+
+    def put(self, record: Record) -> None:
+        self._queue.put_nowait(record)
+
+    async def flush(self) -> None:
+        """Wait until everything put so far is committed."""
+        await self._queue.join()
+
+    async def stop(self) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.flush(), 10)
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    async def _run(self) -> None:
+        while True:
+            batch = [await self._queue.get()]
+            while len(batch) < BATCH and not self._queue.empty():
+                batch.append(self._queue.get_nowait())
+            await self._commit(batch)
+            for _ in batch:
+                self._queue.task_done()
+
+    async def _commit(self, batch: list[Record]) -> None:
+        delay = 0.05
+        while True:
+            try:
+                async with self._ctx.db.transaction() as session:
+                    now = self._ctx.clock.now()
+                    for run in _runs(batch):
+                        await self._apply(session, run, now)
+                return
+            except SQLAlchemyError:
+                # Dropping these would resend acknowledged parts; the database is needed for
+                # anything else anyway, so wait for it.
+                log.exception("could not record %d SMSC results; retrying", len(batch))
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 5.0)
+
+    async def _apply(self, session: AsyncSession, run: list[Record], now: dt.datetime) -> None:
+        settings = self._ctx.settings
+        if isinstance(run[0], outcomes.Ack):
+            acks = [r for r in run if isinstance(r, outcomes.Ack)]
+            await outcomes.record_acks(session, settings, acks, now)
+        elif isinstance(run[0], Receipt):
+            await outcomes.record_receipts(session, [r for r in run if isinstance(r, Receipt)], now)
+        else:
+            for record in run:
+                if isinstance(record, outcomes.GiveBack):
+                    await outcomes.give_back(session, settings, record, now)
+
+
+def _runs(batch: list[Record]) -> list[list[Record]]:
+    """Consecutive records of one kind, in order: each run is applied in bulk, and a give-back
+    still comes after the acknowledgements that preceded it."""
+    runs: list[list[Record]] = []
+    for record in batch:
+        if runs and type(runs[-1][0]) is type(record):
+            runs[-1].append(record)
+        else:
+            runs.append([record])
+    return runs

@@ -1,0 +1,256 @@
+"""The long-lived queue runner: one SMPP (or log) session at a time, reconnecting with backoff.
+
+Per session two loops run: dispatch (claim due messages, submit their unacknowledged parts
+through a window of in-flight submit_sm and a rate limiter) and receipts (deliver_sm in).
+Everything the SMSC says goes through one Recorder, committed in arrival order: a message is
+given back for retry only after the acknowledgements of its earlier parts are durable, so a
+retry never resends an acknowledged part.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+from collections.abc import Callable
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from simgate.delivery import outcomes
+from simgate.delivery.queue import Work
+from simgate.delivery.recorder import Recorder
+from simgate.delivery.segmentation import concat_udh, segment
+from simgate.delivery.throttle import RateLimiter
+from simgate.delivery.transport import (
+    ESME_RTHROTTLED,
+    LogTransport,
+    PartPdu,
+    Transport,
+    TransportError,
+)
+from simgate.hub.context import HubContext
+
+log = logging.getLogger(__name__)
+
+ESM_UDHI = 0x40
+THROTTLE_PAUSE_SECONDS = 1.0
+FIRST_BACKOFF_SECONDS = 0.5
+DRAIN_SECONDS = 5.0
+CLAIM_WINDOWS = 4  # messages claimed ahead, in windows
+
+
+def default_transport(ctx: HubContext) -> Transport:
+    """SMPP when an SMSC is configured, the log transport otherwise."""
+    if ctx.settings.smsc_host:
+        from simgate.delivery.smpp import SmppTransport
+
+        return SmppTransport(ctx.settings)
+    return LogTransport()
+
+
+def build_pdus(work: Work) -> list[PartPdu]:
+    """The submit_sm of each part still pending; a long text gets a concatenation UDH whose
+    reference derives from the message id, so a resent part joins the same message."""
+    split = segment(work.text)
+    total = split.count
+    pdus = []
+    for seq in work.pending:
+        udh = concat_udh(work.message_id, total, seq) if total > 1 else b""
+        pdus.append(
+            PartPdu(
+                message_id=work.message_id,
+                seq=seq,
+                total=total,
+                source=work.sender,
+                destination=work.phone,
+                data_coding=split.data_coding,
+                esm_class=ESM_UDHI if udh else 0,
+                short_message=udh + split.parts[seq - 1],
+                udh_length=len(udh),
+            )
+        )
+    return pdus
+
+
+class DeliveryRunner:
+    """`await start()` once per process that should send SMS; `await stop()` on shutdown."""
+
+    def __init__(
+        self, ctx: HubContext, transport_factory: Callable[[], Transport] | None = None
+    ) -> None:
+        self._ctx = ctx
+        self._factory = transport_factory or (lambda: default_transport(ctx))
+        self._recorder = Recorder(ctx)
+        self._stopping = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self.connected = asyncio.Event()
+        self.sessions = 0
+
+    async def start(self) -> None:
+        self._recorder.start()
+        self._task = asyncio.create_task(self._run(), name="delivery-runner")
+
+    async def stop(self) -> None:
+        self._stopping.set()
+        if self._task is not None:
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        await self._recorder.stop()
+
+    async def flush(self) -> None:
+        """Wait until every SMSC result received so far is committed (tests, shutdown)."""
+        await self._recorder.flush()
+
+    async def _run(self) -> None:
+        backoff = FIRST_BACKOFF_SECONDS
+        while not self._stopping.is_set():
+            transport = self._factory()
+            try:
+                await transport.open()
+            except TransportError as exc:
+                log.warning("SMSC unavailable (%s); retrying in %.1f s", exc, backoff)
+                await self._pause(backoff * random.uniform(0.8, 1.2))
+                backoff = min(backoff * 2, self._ctx.settings.smsc_reconnect_max_seconds)
+                continue
+            backoff = FIRST_BACKOFF_SECONDS
+            try:
+                await self._session(transport)
+            finally:
+                self.connected.clear()
+                await transport.close()
+
+    async def _pause(self, seconds: float) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._stopping.wait(), seconds)
+
+    async def _session(self, transport: Transport) -> None:
+        self.sessions += 1
+        self.connected.set()
+        lost = asyncio.Event()
+        tasks = [
+            asyncio.create_task(self._dispatch(transport, lost), name="delivery-dispatch"),
+            asyncio.create_task(self._receive(transport, lost), name="delivery-receipts"),
+            asyncio.create_task(self._stopping.wait(), name="delivery-stop"),
+        ]
+        done, pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
+        for task in done:
+            error = task.exception()
+            if error is not None and not isinstance(error, TransportError):
+                log.error("delivery session failed", exc_info=error)
+
+    async def _receive(self, transport: Transport, lost: asyncio.Event) -> None:
+        try:
+            while (receipt := await transport.next_receipt()) is not None:
+                self._recorder.put(receipt)
+        finally:
+            lost.set()
+
+    async def _dispatch(self, transport: Transport, broken: asyncio.Event) -> None:
+        settings = self._ctx.settings
+        limiter = RateLimiter(settings.smsc_throughput_per_second)
+        window = asyncio.Semaphore(max(1, settings.smsc_window))
+        active: set[asyncio.Task[None]] = set()
+        try:
+            while not broken.is_set():
+                # Claim in batches of at least a window: one transaction per handful of
+                # messages would make claims, not the SMSC, the limit.
+                window_size = max(1, settings.smsc_window)
+                room = CLAIM_WINDOWS * window_size - len(active)
+                ready = room >= window_size or not active
+                works = await self._claim_shielded(room) if ready else []
+                if not works:
+                    await self._idle(broken, active)
+                    continue
+                for work in works:
+                    task = asyncio.create_task(self._send(transport, work, limiter, window, broken))
+                    active.add(task)
+                    task.add_done_callback(active.discard)
+            raise TransportError("session lost")
+        finally:
+            # Stopping: let submits in flight get their resp so they are recorded, not resent.
+            # Session lost: no resp can come any more; give the messages back at once.
+            await _drain(active, 0.0 if broken.is_set() else DRAIN_SECONDS)
+
+    async def _idle(self, broken: asyncio.Event, active: set[asyncio.Task[None]]) -> None:
+        """Until the poll interval passes, a message task ends (room to claim) or the
+        session breaks."""
+        broken_wait = asyncio.ensure_future(broken.wait())
+        await asyncio.wait(
+            {broken_wait, *active},
+            timeout=self._ctx.settings.delivery_poll_seconds,
+            return_when=asyncio.FIRST_COMPLETED,
+        )
+        broken_wait.cancel()
+
+    async def _claim_shielded(self, limit: int) -> list[Work]:
+        """A claim committed while the session is being torn down is handed straight back,
+        instead of leaving its messages locked until the claim expires."""
+        claim = asyncio.ensure_future(self._claim(limit))
+        try:
+            return await asyncio.shield(claim)
+        except asyncio.CancelledError:
+            for work in await claim:
+                self._recorder.put(
+                    outcomes.GiveBack(
+                        work.message_id, work.lease, "runner stopped", count_attempt=False
+                    )
+                )
+            raise
+
+    async def _claim(self, limit: int) -> list[Work]:
+        try:
+            async with self._ctx.db.transaction() as session:
+                now = self._ctx.clock.now()
+                return await outcomes.claim_due(session, self._ctx.settings, now, limit)
+        except SQLAlchemyError:
+            log.exception("could not claim queued SMS")
+            return []
+
+    async def _send(
+        self,
+        transport: Transport,
+        work: Work,
+        limiter: RateLimiter,
+        window: asyncio.Semaphore,
+        broken: asyncio.Event,
+    ) -> None:
+        def give_back(error: str, **flags: bool) -> None:
+            self._recorder.put(outcomes.GiveBack(work.message_id, work.lease, error, **flags))
+
+        try:
+            for pdu in build_pdus(work):
+                await limiter.acquire()
+                async with window:
+                    outcome = await transport.submit(pdu)
+                if outcome.ok:
+                    assert outcome.smsc_message_id is not None  # part of `ok`
+                    self._recorder.put(
+                        outcomes.Ack(work.message_id, work.lease, pdu.seq, outcome.smsc_message_id)
+                    )
+                    continue
+                if outcome.status == ESME_RTHROTTLED:
+                    limiter.pause(THROTTLE_PAUSE_SECONDS)
+                give_back(f"SMSC status 0x{outcome.status:08x}", permanent=not outcome.transient)
+                return
+        except TransportError as exc:
+            give_back(str(exc), count_attempt=False)
+            broken.set()
+        except asyncio.CancelledError:
+            give_back("runner stopped", count_attempt=False)
+            raise
+
+
+async def _drain(active: set[asyncio.Task[None]], seconds: float) -> None:
+    """Wait up to `seconds` for the message tasks, then cancel the rest (they give back)."""
+    if not active:
+        return
+    pending = set(active)
+    if seconds > 0:
+        _, pending = await asyncio.wait(pending, timeout=seconds)
+    for task in pending:
+        task.cancel()
+    await asyncio.gather(*pending, return_exceptions=True)

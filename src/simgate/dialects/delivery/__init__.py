@@ -1,0 +1,1 @@
+"""The onlinesim delivery-api (`/delivery-api/get/<method>.php`): translation only."""

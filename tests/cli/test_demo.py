@@ -1,0 +1,54 @@
+"""`simgate demo` as a newcomer runs it: it prints a key, a number can be rented, the code comes."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+
+def _wait_for_intro(process: subprocess.Popen[str]) -> tuple[str, str]:
+    assert process.stdout is not None
+    hub = key = None
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not (hub and key):
+        line = process.stdout.readline()
+        if not line:
+            break
+        if found := re.search(r"hub at (http://\S+)", line):
+            hub = found.group(1)
+        if found := re.search(r"API key: (\w+)", line):
+            key = found.group(1)
+    assert hub and key, "the demo did not print its hub and key"
+    return hub, key
+
+
+def test_demo_rents_a_number_and_the_code_arrives(tmp_path: Path) -> None:
+    exe = Path(sys.executable).with_name("simgate")
+    process = subprocess.Popen(
+        [str(exe), "demo", "--port", "0", "--sms-delay", "0.2", "--data-dir", str(tmp_path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        hub, key = _wait_for_intro(process)
+        with httpx.Client(base_url=hub, timeout=10, trust_env=False) as client:
+            rented = client.get("/api/getNum.php", params={"apikey": key, "service": "vk"}).json()
+            assert rented["response"] == 1, rented
+            for _ in range(100):
+                state = client.get(
+                    "/api/getState.php",
+                    params={"apikey": key, "tzid": rented["tzid"], "message_to_code": 1},
+                ).json()[0]
+                if state["response"] == "TZ_NUM_ANSWER":
+                    break
+                time.sleep(0.1)
+            assert state["response"] == "TZ_NUM_ANSWER" and state["msg"].isdigit()
+    finally:
+        process.terminate()
+        process.wait(timeout=20)

@@ -1,0 +1,107 @@
+"""kill -9 of a process running the queue with 1,000 queued messages: after a restart each
+message reaches the SMSC exactly once (acknowledged ones are never resent; those whose
+submit_sm was never answered are sent again)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+import time
+from collections import Counter
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from simgate.core.clock import SystemClock
+from simgate.core.db import Database
+from simgate.core.settings import Settings
+from simgate.delivery import service
+from simgate.ledger import service as ledger
+from simgate.models.delivery import OutboundPart
+from tests.delivery.conftest import SENDER, make_ctx, make_customer
+from tests.delivery.smsc import LoopbackSmsc
+
+ROOT = Path(__file__).resolve().parents[2]
+MESSAGES = 1000
+ACCEPTED_BEFORE_KILL = 300
+
+
+@asynccontextmanager
+async def worker(database_url: str, smsc_port: int, data_dir: Path) -> AsyncIterator[int]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SIMGATE_")}
+    env.update(
+        SIMGATE_DATABASE_URL=database_url,
+        SIMGATE_DATA_DIR=str(data_dir),
+        SIMGATE_SMSC_HOST="127.0.0.1",
+        SIMGATE_SMSC_PORT=str(smsc_port),
+        SIMGATE_SMSC_SYSTEM_ID="simgate",
+        SIMGATE_SMSC_THROUGHPUT_PER_SECOND="5000",
+        SIMGATE_DELIVERY_CLAIM_SECONDS="3",
+        SIMGATE_DELIVERY_POLL_SECONDS="0.02",
+    )
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "tests.delivery.worker_proc", cwd=ROOT, env=env
+    )
+    try:
+        yield proc.pid
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+        await asyncio.wait_for(proc.wait(), 10)
+
+
+async def eventually(check: Callable[[], Awaitable[bool]], within: float) -> None:
+    deadline = time.monotonic() + within
+    while not await check():
+        assert time.monotonic() < deadline, "condition not reached in time"
+        await asyncio.sleep(0.05)
+
+
+def acknowledged(db: Database, count: int) -> Callable[[], Awaitable[bool]]:
+    async def check() -> bool:
+        async with db.read() as session:
+            stmt = select(func.count()).where(OutboundPart.smsc_message_id.is_not(None))
+            return int((await session.execute(stmt)).scalar_one()) >= count
+
+    return check
+
+
+async def test_kill_9_with_1000_queued_submits_each_exactly_once(
+    settings: Settings, db: Database, database_url: str, tmp_path: Path
+) -> None:
+    ctx = make_ctx(settings, db, SystemClock())
+    customer = await make_customer(ctx, balance=MESSAGES * 50)
+    phones = [f"7901{i:07d}" for i in range(MESSAGES)]
+    for start in range(0, MESSAGES, service.MAX_NUMBERS):
+        async with db.transaction() as session:
+            await service.send(
+                session, ctx.settings, customer.account_id,
+                phones=",".join(phones[start : start + service.MAX_NUMBERS]),
+                text="exactly once", sender=SENDER, now=ctx.clock.now(),
+            )  # fmt: skip
+    async with LoopbackSmsc(receipts=False) as smsc:
+        smsc.stall_after = ACCEPTED_BEFORE_KILL
+        async with worker(database_url, smsc.port, tmp_path) as pid:
+            await eventually(acknowledged(db, ACCEPTED_BEFORE_KILL), within=30)
+            await eventually(lambda: _stalled(smsc), within=10)
+            os.kill(pid, signal.SIGKILL)  # acks committed, more submits in flight unanswered
+        smsc.stall_after = None
+        async with worker(database_url, smsc.port, tmp_path):
+            await eventually(acknowledged(db, MESSAGES), within=40)
+        accepted = Counter(s.destination for s in smsc.accepted)
+    assert len(smsc.stalled) > 0  # the kill really interrupted submits in flight
+    assert set(accepted) == set(phones)
+    assert set(accepted.values()) == {1}
+    async with db.read() as session:
+        view = await ledger.balance(session, customer.account_id)
+        assert (view.captured, view.held) == (MESSAGES * 50, 0)
+        assert await ledger.check(session) == []
+    await ctx.http.aclose()
+
+
+async def _stalled(smsc: LoopbackSmsc) -> bool:
+    return len(smsc.stalled) > 0

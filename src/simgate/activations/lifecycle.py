@@ -16,6 +16,7 @@ from simgate.activations.states import (
     finish_status,
     next_state,
 )
+from simgate.core.db import mark_account_changed
 from simgate.ledger import service as ledger
 from simgate.models import Activation
 from simgate.outbox import repository as outbox
@@ -33,6 +34,7 @@ async def apply(
         values["finished_at"] = now
     if not await repo.set_state(session, activation.id, current, new, **values):
         return False
+    mark_account_changed(session, activation.account_id)
     for name, value in values.items():
         setattr(activation, name, value)
     activation.state = new.value

@@ -24,7 +24,7 @@ from simgate.activations.errors import (
 )
 from simgate.activations.states import State
 from simgate.catalog import repository as catalog
-from simgate.core.db import lock_key
+from simgate.core.db import lock_key, mark_account_changed
 from simgate.core.money import AGENT_CURRENCY_EXPONENT, convert_exponent
 from simgate.core.settings import Settings
 from simgate.ledger import service as ledger
@@ -193,6 +193,7 @@ async def begin(
     )
     session.add(activation)
     await session.flush()
+    mark_account_changed(session, account.id)
     return Plan(
         activation_id=activation.id,
         country_slug=found.country.slug,

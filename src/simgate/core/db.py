@@ -9,7 +9,7 @@ failing on a stale snapshot), readers use a small pool with deferred BEGIN.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -25,6 +25,14 @@ from sqlalchemy.ext.asyncio import (
 )
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+_CHANGED_ACCOUNTS = "simgate.changed_accounts"
+
+CommitListener = Callable[[set[int]], None]
+
+
+def mark_account_changed(session: AsyncSession, account_id: int) -> None:
+    """Note that this transaction changes what `account_id` sees; listeners hear it on commit."""
+    session.info.setdefault(_CHANGED_ACCOUNTS, set()).add(account_id)
 
 
 def _prepare_sqlite(engine: AsyncEngine, begin: str | None) -> None:
@@ -78,14 +86,21 @@ class Database:
                 url, pool_size=pool_size, max_overflow=pool_size, pool_recycle=1800
             )
             self.read_engine = self.write_engine.execution_options(isolation_level="AUTOCOMMIT")
+        # Told, after each commit, which accounts the transaction changed (cache invalidation).
+        self.commit_listeners: list[CommitListener] = []
         self._writer = async_sessionmaker(self.write_engine, expire_on_commit=False)
         self._reader = async_sessionmaker(self.read_engine, expire_on_commit=False)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
         """The one read-write transaction of a request or job: commit on success."""
-        async with self._writer() as session, session.begin():
-            yield session
+        async with self._writer() as session:
+            async with session.begin():
+                yield session
+            changed = session.info.pop(_CHANGED_ACCOUNTS, None)
+            if changed:
+                for listener in self.commit_listeners:
+                    listener(changed)
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:

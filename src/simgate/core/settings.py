@@ -6,7 +6,7 @@ import os
 import tomllib
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
@@ -63,6 +63,8 @@ class Settings(BaseSettings):
 
     # accounts
     auth_cache_seconds: float = 2.0  # how long a process trusts its memory of an API key
+    # getState answers from memory; changes made by another process show within this time
+    state_cache_seconds: float = 1.0
     default_max_concurrent: int = 20
     default_max_getnum_per_minute: int = 60
     default_max_parallel_getnum: int = 5
@@ -90,6 +92,32 @@ class Settings(BaseSettings):
     delivery_poll_seconds: float = 0.2
 
     # --- registration, login, email, forwarding ---
+    email_confirmation: bool = True  # False: a registered account may log in at once
+    smtp_host: str = ""  # empty: confirmation emails wait in their outbox until it is set
+    smtp_port: int = 25
+    smtp_tls: Literal["none", "starttls", "tls"] = "none"
+    smtp_username: str = ""  # empty: no SMTP AUTH
+    smtp_password: str = ""
+    smtp_sender: str = "simgate <noreply@localhost>"
+    smtp_timeout_seconds: float = 10.0
+    smtp_retry_seconds: float = 30.0  # first retry of a failed email; doubles up to an hour
+    register_attempts_per_window: int = 5  # per client address, username and email
+    register_window_seconds: int = 3600
+    login_attempts_per_window: int = 10  # per address and per username: the argon2 budget
+    login_window_seconds: int = 300
+    login_keys_kept: int = 5  # API keys issued by login that stay valid (older ones revoked)
+    argon2_time_cost: int = 3
+    argon2_memory_kib: int = 64 * 1024
+    argon2_parallelism: int = 4
+    rsa_key_bits: int = 2048
+    rsa_grace_seconds: int = 7 * 24 * 3600  # a rotated-out key still decrypts this long
+    # forwarding
+    forward_minute_price: str = "2.00"  # per minute of forwarded calls, hub currency
+    forward_top_up_minutes: int = 10  # minutes bought by one automatic top-up
+    forward_max_minutes_default: int = 0  # cap on auto top-ups in all; 0 = unlimited
+    forward_poll_seconds: float = 60.0  # how often a forwarding's minute balance is read
+    forward_agent_timeout_seconds: float = 15.0  # AT+CCFC waits on the network: above 3 s
+    forward_retry_seconds: float = 10.0  # first retry of a top-up or cancel the agent missed
 
     def resolved_database_url(self) -> str:
         if self.database_url:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 import httpx
 
 from simgate.accounts.key_cache import KeyCache
+from simgate.activations.state_cache import StateCache
 from simgate.core.clock import Clock, SystemClock
 from simgate.core.db import Database
 from simgate.core.settings import Settings
@@ -20,9 +21,12 @@ class HubContext:
     clock: Clock = field(default_factory=SystemClock)
     http: httpx.AsyncClient = field(default_factory=lambda: httpx.AsyncClient(trust_env=False))
     key_cache: KeyCache = field(init=False)
+    state_cache: StateCache = field(init=False)
 
     def __post_init__(self) -> None:
         self.key_cache = KeyCache(self.settings.auth_cache_seconds)
+        self.state_cache = StateCache(self.settings.state_cache_seconds)
+        self.db.commit_listeners.append(self.state_cache.invalidate)
 
     @property
     def agents(self) -> AgentClient:

@@ -128,6 +128,7 @@ async def _states(call: Call, *, tzid: int | None, forms: list[str] | None) -> l
             forms=forms,
             descending=descending,
             recent_seconds=ctx.settings.activation_lifetime_seconds,
+            cache=None if clean else ctx.state_cache,
         )
         items, shown = [], []
         for view in views:
@@ -142,7 +143,7 @@ async def _states(call: Call, *, tzid: int | None, forms: list[str] | None) -> l
             items.append(item)
             shown.extend(ids)
         if clean:
-            await activations.mark_shown(session, shown)
+            await activations.mark_shown(session, call.account.id, shown)
     return items
 
 

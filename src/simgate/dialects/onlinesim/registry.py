@@ -24,16 +24,36 @@ class Call:
     ctx: HubContext
     params: Params
     account: Account
+    client_address: str = ""
+
+
+@dataclass(frozen=True)
+class PublicCall:
+    """A call to a method that needs no API key (register, login)."""
+
+    ctx: HubContext
+    params: Params
+    client_address: str = ""
 
 
 Handler = Callable[[Call], Awaitable[Any]]
+PublicHandler = Callable[[PublicCall], Awaitable[Any]]
 
 METHODS: dict[str, Handler] = {}
+PUBLIC_METHODS: dict[str, PublicHandler] = {}
 
 
 def method(name: str) -> Callable[[Handler], Handler]:
     def register(handler: Handler) -> Handler:
         METHODS[name] = handler
+        return handler
+
+    return register
+
+
+def public_method(name: str) -> Callable[[PublicHandler], PublicHandler]:
+    def register(handler: PublicHandler) -> PublicHandler:
+        PUBLIC_METHODS[name] = handler
         return handler
 
     return register

@@ -17,7 +17,13 @@ from simgate.accounts import service as accounts
 from simgate.core import jsonutil
 from simgate.core.errors import DomainError
 from simgate.dialects.onlinesim.params import BadParam, Params, read_params
-from simgate.dialects.onlinesim.registry import METHODS, Call, Reply
+from simgate.dialects.onlinesim.registry import (
+    METHODS,
+    PUBLIC_METHODS,
+    Call,
+    PublicCall,
+    Reply,
+)
 from simgate.dialects.onlinesim.words import GENERIC_ERROR, word_for
 from simgate.hub.context import HubContext
 from simgate.models import Account
@@ -52,12 +58,17 @@ async def authenticate(ctx: HubContext, params: Params) -> Account:
 async def dispatch(name: str, request: Request) -> Response:
     ctx: HubContext = request.app.state.ctx
     handler = METHODS.get(name)
-    if handler is None:
+    public = PUBLIC_METHODS.get(name)
+    if handler is None and public is None:
         return error_reply("REQUEST_NOT_FOUND")
+    address = request.client.host if request.client else ""
     try:
         params = await read_params(request)
+        if public is not None:
+            return json_reply(await public(PublicCall(ctx, params, address)))
+        assert handler is not None
         account = await authenticate(ctx, params)
-        return json_reply(await handler(Call(ctx, params, account)))
+        return json_reply(await handler(Call(ctx, params, account, address)))
     except Reply as reply:
         return error_reply(reply.word)
     except DomainError as error:

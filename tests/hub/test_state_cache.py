@@ -22,9 +22,7 @@ async def test_push_is_visible_at_once_with_the_cache_on(hub, buyer, connect_age
     assert (await hub.api("getState", buyer, tzid=tzid))[0]["response"] == "TZ_OVER_OK"
 
 
-async def test_another_process_change_shows_within_the_ttl(
-    hub, buyer, connect_agent, database_url
-):
+async def test_another_process_change_shows_within_the_ttl(hub, buyer, connect_agent, database_url):
     hub.ctx.state_cache.ttl = 0.5
     await connect_agent()
     tzid = (await hub.api("getNum", buyer, service="vk"))["tzid"]

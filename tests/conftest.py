@@ -3,21 +3,33 @@ SIMGATE_TEST_DATABASE_URL names one), migrated once per session and emptied befo
 
 from __future__ import annotations
 
+import asyncio
 import os
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import inspect, text
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
 
 from simgate.catalog import service as catalog
 from simgate.core.clock import FrozenClock
-from simgate.core.db import Database
+from simgate.core.db import Database, is_sqlite_url
 from simgate.core.migrate import upgrade
 from simgate.core.settings import Settings
 
 TEST_DB_ENV = "SIMGATE_TEST_DATABASE_URL"
+
+
+async def _reset_postgres_schema(url: str) -> None:
+    """Start from an empty schema: a previous run (of another branch) may have left anything."""
+    engine = create_async_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        async with engine.connect() as conn:
+            await conn.execute(text("DROP SCHEMA public CASCADE"))
+            await conn.execute(text("CREATE SCHEMA public"))
+    finally:
+        await engine.dispose()
 
 
 @pytest.fixture(scope="session")
@@ -25,6 +37,8 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     url = os.environ.get(TEST_DB_ENV) or (
         f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('db') / 'simgate-test.db'}"
     )
+    if not is_sqlite_url(url):
+        asyncio.run(_reset_postgres_schema(url))
     upgrade(url)
     return url
 

@@ -86,6 +86,27 @@ CREATE TABLE IF NOT EXISTS seen_pdus (
     seen_at TEXT NOT NULL
 );
 
+-- Call forwarding set for the hub (simgate's FORWARD_* extension), by GET_NUMBER activation.
+CREATE TABLE IF NOT EXISTS forwardings (
+    activation_id INTEGER PRIMARY KEY,
+    phone INTEGER NOT NULL,
+    forward_number INTEGER NOT NULL,
+    clean_call INTEGER NOT NULL DEFAULT 0,
+    active INTEGER NOT NULL DEFAULT 1,
+    minutes_paid INTEGER NOT NULL DEFAULT 0,   -- what the hub paid for: the SIM owner tops up
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+
+-- Each paid top-up once: a hub that retries FORWARD_TOP_UP sends the same paymentId.
+CREATE TABLE IF NOT EXISTS forward_top_ups (
+    activation_id INTEGER NOT NULL,
+    payment_id INTEGER NOT NULL,
+    minutes INTEGER NOT NULL,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (activation_id, payment_id)
+);
+
 CREATE TABLE IF NOT EXISTS events (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     at TEXT NOT NULL,

@@ -15,6 +15,7 @@ from starlette.routing import Route
 
 from simgate.agent import protocol
 from simgate.agent.config import AgentConfig
+from simgate.agent.forwarding import ForwardingDesk
 from simgate.agent.protocol import ProtocolError
 from simgate.agent.stock import Allocation, FinishResult
 from simgate.agent.store import AgentStore
@@ -33,6 +34,7 @@ class AgentProtocol:
         self.config = config
         self.store = store
         self.on_allocated = on_allocated
+        self.forwarding = ForwardingDesk(store)  # simgate's FORWARD_* extension
         self._key = config.key.encode()
 
     async def answer(self, body: dict[str, Any]) -> dict[str, Any]:
@@ -45,6 +47,7 @@ class AgentProtocol:
             "GET_SERVICES": self.get_services,
             "GET_NUMBER": self.get_number,
             "FINISH_ACTIVATION": self.finish_activation,
+            **self.forwarding.handlers(),
         }
         handler = handlers.get(action) if isinstance(action, str) else None
         if handler is None:

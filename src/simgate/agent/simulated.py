@@ -15,6 +15,7 @@ import random
 from collections.abc import Callable
 
 from simgate.agent.config import AgentConfig
+from simgate.agent.forwarding import SimulatedLine, attach_line
 from simgate.agent.outbox import IncomingSms
 from simgate.agent.services import DIAL_CODES, SERVICE_SENDERS
 from simgate.agent.sims import SimInfo
@@ -96,12 +97,14 @@ class SimulatedPool:
         self._due: list[tuple[dt.datetime, IncomingSms]] = []
         self._ref = 0
         self._keys: dict[int, str] = {}
+        self.line = SimulatedLine()  # call forwarding with a fake minute balance
 
     async def start(self) -> None:
         """Put every simulated SIM in stock."""
         pool = generate_pool(self.config)
         self._keys = {sim.phone: sim.sim_key for sim in pool if sim.phone is not None}
         await self.store.sims_online(pool)
+        attach_line(self.store, SIM_PORT, self.line)
 
     def on_allocated(self, allocation: Allocation) -> None:
         """Schedule the service's SMS for a number just handed out."""

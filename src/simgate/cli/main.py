@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from simgate.cli import accounts, admin, agent, delivery, demo, hub, suppliers
+from simgate.cli import accounts, admin, agent, auth, delivery, demo, hub, suppliers
 
 app = typer.Typer(
     name="simgate",
@@ -24,6 +24,8 @@ app.add_typer(admin.db_app, name="db")
 app.add_typer(delivery.sender_app, name="sender")
 app.add_typer(delivery.stoplist_app, name="stoplist")
 app.add_typer(delivery.delivery_app, name="delivery")
+app.add_typer(auth.devkey_app, name="devkey")
+app.add_typer(auth.rsa_app, name="rsa")
 app.add_typer(agent.app, name="agent")
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from simgate.dialects.delivery.router import router as delivery_router
+from simgate.dialects.onlinesim.auth_routes import router as auth_router
 from simgate.dialects.onlinesim.router import router as onlinesim_router
 from simgate.dialects.onlinesim.sandbox import router as sandbox_router
 from simgate.dialects.smshub.router import router as smshub_router
@@ -17,6 +18,7 @@ def create_app(ctx: HubContext) -> FastAPI:
     app.state.ctx = ctx
     app.include_router(smshub_router)
     app.include_router(sandbox_router)
+    app.include_router(auth_router)
     app.include_router(onlinesim_router)
     app.include_router(delivery_router)
 

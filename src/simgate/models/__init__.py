@@ -1,6 +1,6 @@
 """All tables; importing this module registers every model on Base.metadata."""
 
-from simgate.models import delivery
+from simgate.models import auth, delivery, forwarding
 from simgate.models.accounts import Account, ApiKey
 from simgate.models.activations import Activation, InboundSms
 from simgate.models.base import Base
@@ -25,5 +25,7 @@ __all__ = [
     "Service",
     "Supplier",
     "SupplierStock",
+    "auth",
     "delivery",
+    "forwarding",
 ]

@@ -7,12 +7,14 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
+from simgate.accounts import mailer, throttle
 from simgate.activations import flows
 from simgate.activations import repository as activations_repo
 from simgate.activations import service as activations
 from simgate.activations.lifecycle import FINISH_KIND
 from simgate.core import jsonutil
 from simgate.delivery import tasks as delivery_tasks
+from simgate.forwarding import tasks as forwarding_tasks
 from simgate.hub.context import HubContext
 from simgate.models import Supplier
 from simgate.outbox import repository as outbox
@@ -139,4 +141,7 @@ async def run_once(ctx: HubContext) -> dict[str, int]:
         "deferred": await serve_deferred(ctx),
         "outbox": await drain_outbox(ctx),
         "delivery": await delivery_tasks.run_once(ctx),
+        "forwarding": await forwarding_tasks.run_once(ctx),
+        "emails": await mailer.run_once(ctx),
+        "throttle": await throttle.purge_expired(ctx),
     }

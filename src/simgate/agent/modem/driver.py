@@ -15,7 +15,9 @@ import re
 from collections.abc import Awaitable, Callable
 
 from simgate.agent.config import AgentConfig
+from simgate.agent.forwarding import attach_line, detach_line
 from simgate.agent.modem.at import AtChannel, AtClosed, AtError, AtTimeout
+from simgate.agent.modem.forwarding import ModemLine
 from simgate.agent.modem.pdu import DecodedPdu, PduError, decode_deliver
 from simgate.agent.outbox import IncomingSms
 from simgate.agent.services import country_for_imsi, operator_for_imsi
@@ -61,6 +63,7 @@ class GsmModem:
         self.sessions = 0  # how many times the modem was (re)initialised
         self._urcs: asyncio.Queue[str] = asyncio.Queue()
         self._timeout = config.modem_command_timeout_seconds
+        self.line: ModemLine | None = None  # call forwarding while the SIM is in service
 
     async def run(self) -> None:
         """Open, initialise and serve the modem; on failure reopen with growing back-off."""
@@ -92,8 +95,13 @@ class GsmModem:
             log.info(
                 "modem %s: SIM %s (%s %s) online", self.port, sim.phone, sim.country, sim.operator
             )
+            self.line = ModemLine(channel, self._timeout)
+            attach_line(self.store, self.port, self.line)
             await self._serve(channel, sim)
         finally:
+            if self.line is not None:
+                detach_line(self.store, self.port, self.line)
+                self.line = None
             await channel.close()
 
     async def _initialise(self, ch: AtChannel) -> None:
@@ -173,6 +181,8 @@ class GsmModem:
                 next_health = loop.time() + self.config.modem_health_seconds
 
     async def _on_urc(self, ch: AtChannel, sim: SimInfo, urc: str) -> None:
+        if self.line is not None and self.line.take_urc(urc):
+            return
         match = _CMTI.match(urc)
         if match is None:
             return

@@ -11,9 +11,11 @@ from simgate.activations.errors import ActivationNotFound
 from simgate.activations.rent import RentRequest
 from simgate.activations.repeat import repeat_source
 from simgate.catalog import repository as catalog
+from simgate.dialects.onlinesim import methods_forwarding as forwarding
 from simgate.dialects.onlinesim.params import BadParam
 from simgate.dialects.onlinesim.registry import Call, Reply, method, ok
 from simgate.dialects.onlinesim.render import FORM_NUMBERS, operation
+from simgate.forwarding import service as forwarding_service
 
 ONLINE_FORMS = {None: "index", 1: "index", 3: "deferr"}
 
@@ -46,6 +48,7 @@ async def get_num(call: Call) -> Any:
     form = ONLINE_FORMS.get(params.integer("form"))
     if form is None:
         raise Reply("ERROR_PARAMS")
+    forward = forwarding.forward_request(call, form)
     request = RentRequest(
         service=service,
         country_code=_country(call),
@@ -59,6 +62,8 @@ async def get_num(call: Call) -> Any:
     activation = await flows.rent_number(
         ctx.db, ctx.agents, ctx.settings, ctx.clock, call.account, request
     )
+    if forward is not None:
+        await forwarding.attach(call, activation, forward)
     reply = ok(tzid=activation.id)
     if params.flag("number") and activation.phone:
         reply.update(number=f"+{activation.phone}", country=activation.country_code)
@@ -130,6 +135,12 @@ async def _states(call: Call, *, tzid: int | None, forms: list[str] | None) -> l
             recent_seconds=ctx.settings.activation_lifetime_seconds,
             cache=None if clean else ctx.state_cache,
         )
+        forwarded = await forwarding_service.state_fields(
+            session,
+            call.account.id,
+            [view.activation.id for view in views],
+            None if clean else ctx.state_cache,
+        )
         items, shown = [], []
         for view in views:
             item, ids = operation(
@@ -139,6 +150,7 @@ async def _states(call: Call, *, tzid: int | None, forms: list[str] | None) -> l
                 message_to_code=params.flag("message_to_code"),
                 msg_list=params.flag("msg_list"),
                 clean=clean,
+                forward=forwarded.get(view.activation.id),
             )
             items.append(item)
             shown.extend(ids)

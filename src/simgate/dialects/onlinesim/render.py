@@ -21,8 +21,12 @@ def operation(
     message_to_code: bool,
     msg_list: bool,
     clean: bool,
+    forward: tuple[str, str] | None = None,
 ) -> tuple[dict[str, Any], list[int]]:
-    """One getState item, and the ids of the messages it shows (for clean=1)."""
+    """One getState item, and the ids of the messages it shows (for clean=1).
+
+    `forward`: (forward_status, forward_number digits) when the rental has a forwarding.
+    """
     activation = view.activation
     item: dict[str, Any] = {
         "tzid": activation.id,
@@ -35,6 +39,8 @@ def operation(
     }
     if activation.phone:
         item["number"] = f"+{activation.phone}"
+    if forward is not None:
+        item.update(forward_status=forward[0], forward_number=national_number(forward[1]))
     messages = view.messages if msg_list else view.current_messages()
     if clean:
         messages = [m for m in messages if not m.shown]
@@ -46,6 +52,11 @@ def operation(
     else:
         item["msg"] = _text(messages[-1], message_to_code)
     return item, [m.id for m in messages]
+
+
+def national_number(digits: str) -> int:
+    """Forwarding numbers as the spec writes them ("without +7"): Russian ones lose the 7."""
+    return int(digits[1:] if len(digits) == 11 and digits.startswith("7") else digits)
 
 
 def _text(sms: InboundSms, message_to_code: bool) -> str:

@@ -11,7 +11,9 @@ from starlette.responses import Response
 
 # Importing the method modules fills the method table.
 import simgate.dialects.onlinesim.methods_account
+import simgate.dialects.onlinesim.methods_auth
 import simgate.dialects.onlinesim.methods_catalog
+import simgate.dialects.onlinesim.methods_forwarding
 import simgate.dialects.onlinesim.methods_rental  # noqa: F401
 from simgate.accounts import service as accounts
 from simgate.core import jsonutil
@@ -65,7 +67,8 @@ async def dispatch(name: str, request: Request) -> Response:
     try:
         params = await read_params(request)
         if public is not None:
-            return json_reply(await public(PublicCall(ctx, params, address)))
+            base_url = str(request.base_url).rstrip("/")
+            return json_reply(await public(PublicCall(ctx, params, address, base_url)))
         assert handler is not None
         account = await authenticate(ctx, params)
         return json_reply(await handler(Call(ctx, params, account, address)))

@@ -1,0 +1,171 @@
+"""The hub's RSA key pair: clients encrypt passwords with /api/public.pem, the hub decrypts.
+
+Key pairs live in the database, because every `serve` replica must publish the same public
+key and decrypt with the matching private key. The newest unretired pair is published; a
+rotated-out pair keeps decrypting for `rsa_grace_seconds`, so a client that fetched the old
+public key just before a rotation still gets in, and is then deleted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import binascii
+import datetime as dt
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from sqlalchemy import delete, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from simgate.core.db import lock_key
+from simgate.models.auth import RsaKey
+
+if TYPE_CHECKING:
+    from simgate.hub.context import HubContext
+
+PUBLIC_EXPONENT = 65537
+MAX_PLAINTEXT_CHARS = 200
+
+# OAEP first: a wrong OAEP guess fails loudly, while PKCS#1 v1.5 uses implicit rejection and
+# hands back random bytes instead of an error (the plaintext check below catches those).
+# SHA-256 with MGF1-SHA-1 is what Java's "OAEPWithSHA-256AndMGF1Padding" produces.
+PADDINGS: tuple[padding.AsymmetricPadding, ...] = (
+    padding.OAEP(mgf=padding.MGF1(hashes.SHA1()), algorithm=hashes.SHA1(), label=None),  # noqa: S303
+    padding.OAEP(mgf=padding.MGF1(hashes.SHA256()), algorithm=hashes.SHA256(), label=None),
+    padding.OAEP(mgf=padding.MGF1(hashes.SHA1()), algorithm=hashes.SHA256(), label=None),  # noqa: S303
+    padding.PKCS1v15(),
+)
+
+_parsed: dict[str, rsa.RSAPrivateKey] = {}
+
+
+@dataclass(frozen=True)
+class KeyPair:
+    private_pem: str
+    public_pem: str
+
+
+def generate(bits: int) -> KeyPair:
+    """A fresh key pair as PEM text (PKCS#8 private, SubjectPublicKeyInfo public)."""
+    key = rsa.generate_private_key(public_exponent=PUBLIC_EXPONENT, key_size=bits)
+    private = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    public = key.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    return KeyPair(private.decode("ascii"), public.decode("ascii"))
+
+
+async def current(session: AsyncSession) -> RsaKey | None:
+    """The published key pair, if one exists."""
+    stmt = select(RsaKey).where(RsaKey.retired_at.is_(None)).order_by(RsaKey.id.desc()).limit(1)
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def install(session: AsyncSession, pair: KeyPair, now: dt.datetime, *, replace: bool) -> int:
+    """Publish `pair` (retiring the current one when `replace`); without `replace` an existing
+    current pair wins, so replicas starting together end up with one key. Returns its id."""
+    await lock_key(session, "rsa_keys")
+    existing = await current(session)
+    if existing is not None and not replace:
+        return existing.id
+    await session.execute(update(RsaKey).where(RsaKey.retired_at.is_(None)).values(retired_at=now))
+    row = RsaKey(private_pem=pair.private_pem, public_pem=pair.public_pem, created_at=now)
+    session.add(row)
+    await session.flush()
+    return row.id
+
+
+async def purge(session: AsyncSession, now: dt.datetime, grace_seconds: int) -> int:
+    """Delete key pairs retired longer than the grace period ago."""
+    cutoff = now - dt.timedelta(seconds=grace_seconds)
+    result = await session.execute(delete(RsaKey).where(RsaKey.retired_at < cutoff))
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def public_pem(ctx: HubContext) -> str:
+    """The published public key, generating the first pair on first use."""
+    async with ctx.db.read() as session:
+        row = await current(session)
+    if row is not None:
+        return row.public_pem
+    pair = await asyncio.to_thread(generate, ctx.settings.rsa_key_bits)
+    async with ctx.db.transaction() as session:
+        await install(session, pair, ctx.clock.now(), replace=False)
+        row = await current(session)
+        assert row is not None
+        return row.public_pem
+
+
+async def decrypt(ctx: HubContext, wrapped: str) -> str | None:
+    """The text of a base64-wrapped RSA ciphertext, or None when it is not one of ours."""
+    ciphertext = _unwrap(wrapped)
+    if ciphertext is None:
+        return None
+    cutoff = ctx.clock.now() - dt.timedelta(seconds=ctx.settings.rsa_grace_seconds)
+    async with ctx.db.read() as session:
+        rows = (
+            await session.execute(
+                select(RsaKey)
+                .where(or_(RsaKey.retired_at.is_(None), RsaKey.retired_at >= cutoff))
+                .order_by(RsaKey.id.desc())  # the published pair is the newest
+            )
+        ).scalars()
+        keys = [_private_key(row) for row in rows]
+    return await asyncio.to_thread(_decrypt_with, keys, ciphertext)
+
+
+def _unwrap(wrapped: str) -> bytes | None:
+    # A client that forgot to URL-encode its form body turns '+' into ' '; base64url is fine too.
+    text = wrapped.replace(" ", "+").replace("-", "+").replace("_", "/")
+    text = "".join(text.split())
+    text += "=" * (-len(text) % 4)
+    try:
+        return base64.b64decode(text, validate=True) or None
+    except (binascii.Error, ValueError):
+        return None
+
+
+def _private_key(row: RsaKey) -> rsa.RSAPrivateKey:
+    # Parsing a PEM costs more than a decryption, so parsed keys are kept, by content (an id
+    # can come back after its row was deleted).
+    key = _parsed.get(row.private_pem)
+    if key is None:
+        loaded = serialization.load_pem_private_key(row.private_pem.encode("ascii"), None)
+        assert isinstance(loaded, rsa.RSAPrivateKey)
+        if len(_parsed) > 16:
+            _parsed.clear()
+        key = _parsed[row.private_pem] = loaded
+    return key
+
+
+def _decrypt_with(keys: list[rsa.RSAPrivateKey], ciphertext: bytes) -> str | None:
+    for key in keys:
+        if len(ciphertext) != key.key_size // 8:
+            continue
+        for scheme in PADDINGS:
+            try:
+                plain = key.decrypt(ciphertext, scheme)
+            except ValueError:
+                continue
+            text = _as_text(plain)
+            if text is not None:
+                return text
+    return None
+
+
+def _as_text(plain: bytes) -> str | None:
+    """Passwords are printable text; random bytes from a rejected padding almost never are."""
+    try:
+        text = plain.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    if not text or len(text) > MAX_PLAINTEXT_CHARS or not text.isprintable():
+        return None
+    return text

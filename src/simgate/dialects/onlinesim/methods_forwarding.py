@@ -1,0 +1,239 @@
+"""Call forwarding: getNum's forward_* parameters, setForwardStatusEnable, forwardingList,
+forwardingSave, forwardingRemove, getForwardPaymentsList."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Awaitable, Callable
+from decimal import Decimal
+from functools import wraps
+from typing import Any
+from urllib.parse import urlencode
+
+import orjson
+
+from simgate.core.money import format_amount
+from simgate.core.settings import Settings
+from simgate.dialects.onlinesim.params import BadParam
+from simgate.dialects.onlinesim.registry import Call, Reply, method, ok
+from simgate.dialects.onlinesim.render import national_number
+from simgate.forwarding import flows, service
+from simgate.forwarding.errors import (
+    BadForwardNumber,
+    BadMinutes,
+    BadSort,
+    ForwardDeferred,
+    ForwardFinished,
+    ForwardNotConfirmed,
+    ForwardNotFound,
+    ForwardUnsupported,
+)
+from simgate.forwarding.service import PAGE_SIZE, Changes, ForwardRequest
+from simgate.models import Activation
+from simgate.models.forwarding import Forwarding, ForwardPayment
+
+WORDS: dict[type[Exception], str] = {
+    ForwardNotFound: "ERROR_WRONG_ID",
+    BadForwardNumber: "ERROR_LENGTH_NUMBER_FOR_FORWARD",
+    BadMinutes: "ERROR_PARAMS",
+    BadSort: "ERROR_PARAMS",
+    ForwardDeferred: "NO_FORWARD_FOR_DEFFER",
+    ForwardUnsupported: "NO_NUMBER_FOR_FORWARD",
+    ForwardNotConfirmed: "NO_CONFIRM_FORWARD",
+    ForwardFinished: "ERROR_PARAMS",
+}
+DATE_FORMAT = "%Y-%m-%d %H:%M:%S"
+MAX_ID = 2**63 - 1
+MAX_PAGE = 10**9
+
+Handler = Callable[[Call], Awaitable[Any]]
+
+
+def _worded(handler: Handler) -> Handler:
+    """Forwarding refusals in the spec's words (the shared word table does not know them)."""
+
+    @wraps(handler)
+    async def run(call: Call) -> Any:
+        try:
+            return await handler(call)
+        except tuple(WORDS) as error:
+            raise Reply(WORDS[type(error)]) from None
+
+    return run
+
+
+def forward_request(call: Call, form: str) -> ForwardRequest | None:
+    """getNum's forward_number / forward_minutes / clean_call, checked before renting."""
+    text = call.params.text("forward_number")
+    if not text:
+        return None
+    try:
+        if form != "index":
+            raise ForwardDeferred("forwarding is for online reception only")
+        return ForwardRequest(
+            number=service.normalise_number(text),
+            min_minutes=service.check_threshold(call.params.integer("forward_minutes", 0) or 0),
+            clean_call=call.params.flag("clean_call"),
+        )
+    except (ForwardDeferred, BadForwardNumber, BadMinutes) as error:
+        raise Reply(WORDS[type(error)]) from None
+
+
+async def attach(call: Call, activation: Activation, request: ForwardRequest) -> None:
+    """After renting: the agent sets the forwarding, or the rental is refunded."""
+    try:
+        await flows.attach(call.ctx, activation, request)
+    except ForwardUnsupported:
+        raise Reply("NO_NUMBER_FOR_FORWARD") from None
+
+
+def _id(call: Call, name: str = "id") -> int:
+    value = call.params.integer(name)
+    if value is None:
+        raise Reply("ERROR_NO_TZID" if name == "tzid" else "ERROR_PARAMS")
+    if not 0 < value <= MAX_ID:  # beyond the column: PostgreSQL would refuse the query
+        raise Reply("NO_CONFIRM_FORWARD" if name == "tzid" else "ERROR_WRONG_ID")
+    return value
+
+
+@method("setForwardStatusEnable")
+@_worded
+async def set_forward_status_enable(call: Call) -> Any:
+    tzid = _id(call, "tzid")
+    await flows.confirm(call.ctx, call.account.id, tzid)
+    return ok(tzid=tzid)
+
+
+@method("forwardingList")
+@_worded
+async def forwarding_list(call: Call) -> Any:
+    settings = call.ctx.settings
+    if call.params.text("id"):
+        async with call.ctx.db.read() as session:
+            found = await service.owned(session, call.account.id, _id(call))
+        return ok(forwarding=item(found, settings))
+    page = call.params.integer("page", 1) or 1
+    if not 1 <= page <= MAX_PAGE:
+        raise Reply("ERROR_PARAMS")
+    sort_text = call.params.text("sort")
+    async with call.ctx.db.read() as session:
+        total, rows = await service.page_of(session, call.account.id, page, _order(sort_text))
+    return ok(forwardingList=_paged(settings, total, page, rows, sort_text))
+
+
+def _order(text: str | None) -> list[tuple[str, bool]]:
+    """sort={"number":"DESC","forward_number":"ASC"}: field names are checked by the service."""
+    if not text:
+        return []
+    try:
+        parsed = orjson.loads(text)
+    except orjson.JSONDecodeError:
+        raise BadParam("sort") from None
+    if not isinstance(parsed, dict):
+        raise BadParam("sort")
+    order = []
+    for name, direction in parsed.items():
+        word = str(direction).upper()
+        if word not in ("ASC", "DESC"):
+            raise BadParam("sort")
+        order.append((str(name), word == "DESC"))
+    return order
+
+
+def _paged(
+    settings: Settings, total: int, page: int, rows: list[Forwarding], sort: str | None
+) -> dict[str, Any]:
+    last_page = max(1, math.ceil(total / PAGE_SIZE))
+    first = (page - 1) * PAGE_SIZE + 1
+
+    def url(number: int) -> str:
+        query = {"page": number, **({"sort": sort} if sort else {})}
+        return f"{settings.public_url.rstrip('/')}/api/forwardingList.php?{urlencode(query)}"
+
+    return {
+        "total": total,
+        "per_page": PAGE_SIZE,
+        "current_page": page,
+        "last_page": last_page,
+        "next_page_url": url(page + 1) if page < last_page else None,
+        "prev_page_url": url(page - 1) if page > 1 else None,
+        "from": first if rows else None,
+        "to": first + len(rows) - 1 if rows else None,
+        "data": [item(row, settings) for row in rows],
+    }
+
+
+def item(forwarding: Forwarding, settings: Settings) -> dict[str, Any]:
+    """One forwarding as forwardingList shows it (plus the thresholds forwardingSave sets)."""
+    balance_at = forwarding.balance_at
+    return {
+        "id": forwarding.id,
+        "id_user": forwarding.account_id,
+        "minutes": forwarding.minutes,
+        "status": forwarding.status,
+        "id_number": forwarding.activation_id,
+        "number": national_number(forwarding.phone),
+        "forward_number": national_number(forwarding.forward_number),
+        "created_at": forwarding.created_at.strftime(DATE_FORMAT),
+        "updated_at": forwarding.updated_at.strftime(DATE_FORMAT),
+        "extension": forwarding.auto_extend,
+        "data": {
+            "balance": forwarding.balance,
+            "time_update_balance": balance_at.strftime(DATE_FORMAT) if balance_at else None,
+            "region": forwarding.region,
+        },
+        "forward_status": service.status_word(forwarding),
+        "auto_minutes": forwarding.min_minutes,
+        "max_minutes": forwarding.max_minutes,
+    }
+
+
+@method("forwardingSave")
+@_worded
+async def forwarding_save(call: Call) -> Any:
+    params = call.params
+    forwarding_id = _id(call)
+    number_text = params.text("forward_number")
+    number = service.normalise_number(number_text) if number_text else None
+    changes = Changes(
+        min_minutes=params.integer("minutes"),
+        auto_extend=None if params.raw("auto") is None else params.flag("auto"),
+        max_minutes=params.integer("max_minutes"),
+    )
+    service.check_changes(changes)
+    ctx = call.ctx
+    async with ctx.db.read() as session:
+        current = await service.owned(session, call.account.id, forwarding_id)
+    if number is not None and number != current.forward_number:
+        await flows.change_number(ctx, call.account.id, forwarding_id, number)
+    async with ctx.db.transaction() as session:
+        await service.save(session, call.account.id, forwarding_id, changes, ctx.clock.now())
+    return ok()
+
+
+@method("forwardingRemove")
+@_worded
+async def forwarding_remove(call: Call) -> Any:
+    await flows.remove(call.ctx, call.account.id, _id(call))
+    return ok()
+
+
+@method("getForwardPaymentsList")
+@_worded
+async def get_forward_payments_list(call: Call) -> Any:
+    async with call.ctx.db.read() as session:
+        forwarding, payments = await service.payments_of(session, call.account.id, _id(call))
+    exponent = call.ctx.settings.currency_exponent
+    return ok(forwardPaymentsList=[_payment(forwarding, p, exponent) for p in payments])
+
+
+def _payment(forwarding: Forwarding, payment: ForwardPayment, exponent: int) -> dict[str, Any]:
+    return {
+        "id": payment.id,
+        "forward_id": forwarding.id,
+        "number": national_number(forwarding.phone),
+        "sum": Decimal(format_amount(payment.amount, exponent)),
+        "minutes": payment.minutes,
+        "status": payment.status,
+        "created_at": payment.created_at.strftime(DATE_FORMAT),
+    }

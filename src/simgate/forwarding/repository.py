@@ -1,0 +1,166 @@
+"""Queries on forwardings and their payments. Claims are conditional UPDATEs, so several
+workers never poll the same forwarding or send the same payment at once."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from simgate.models.forwarding import Forwarding, ForwardPayment
+
+WORKING = 1
+BLOCKED = 2
+FINISHED = 3
+REPLACING = 4
+CANCELLING = 5
+
+CREATED = 1
+SENT = 2
+CREDITED = 3
+
+# The spec's example sorts by "number"; every key maps to a column, nothing else is allowed.
+SORTABLE: dict[str, Any] = {
+    "id": Forwarding.id,
+    "number": Forwarding.phone,
+    "forward_number": Forwarding.forward_number,
+    "status": Forwarding.status,
+    "minutes": Forwarding.minutes,
+    "created_at": Forwarding.created_at,
+    "updated_at": Forwarding.updated_at,
+}
+
+
+async def get_owned(
+    session: AsyncSession, account_id: int, forwarding_id: int
+) -> Forwarding | None:
+    stmt = select(Forwarding).where(
+        Forwarding.id == forwarding_id, Forwarding.account_id == account_id
+    )
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def by_activation(session: AsyncSession, activation_id: int) -> Forwarding | None:
+    stmt = select(Forwarding).where(Forwarding.activation_id == activation_id)
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def for_activations(session: AsyncSession, activation_ids: list[int]) -> list[Forwarding]:
+    if not activation_ids:
+        return []
+    stmt = select(Forwarding).where(Forwarding.activation_id.in_(activation_ids))
+    return list((await session.execute(stmt)).scalars())
+
+
+async def count(session: AsyncSession, account_id: int) -> int:
+    stmt = select(func.count()).select_from(Forwarding).where(Forwarding.account_id == account_id)
+    return int((await session.execute(stmt)).scalar_one())
+
+
+async def page(
+    session: AsyncSession,
+    account_id: int,
+    order: list[tuple[str, bool]],
+    offset: int,
+    limit: int,
+) -> list[Forwarding]:
+    """One page of the account's forwardings; `order` is (SORTABLE key, descending) pairs."""
+    columns = [SORTABLE[name].desc() if desc else SORTABLE[name].asc() for name, desc in order]
+    stmt = (
+        select(Forwarding)
+        .where(Forwarding.account_id == account_id)
+        .order_by(*columns, Forwarding.id.asc())
+        .offset(offset)
+        .limit(limit)
+    )
+    return list((await session.execute(stmt)).scalars())
+
+
+def _due_check(now: dt.datetime) -> ColumnElement[bool]:
+    polled = and_(Forwarding.status == WORKING, Forwarding.confirmed.is_(True))
+    return and_(or_(polled, Forwarding.status == CANCELLING), Forwarding.next_check_at <= now)
+
+
+async def due_checks(session: AsyncSession, now: dt.datetime, limit: int) -> list[int]:
+    """Confirmed working forwardings due for a balance poll, and removals owed to the agent."""
+    stmt = (
+        select(Forwarding.id).where(_due_check(now)).order_by(Forwarding.next_check_at).limit(limit)
+    )
+    return [int(i) for i in (await session.execute(stmt)).scalars()]
+
+
+async def claim_check(
+    session: AsyncSession, forwarding_id: int, now: dt.datetime, until: dt.datetime
+) -> Forwarding | None:
+    """Take one due check: no other worker sees it due until `until`."""
+    result = await session.execute(
+        update(Forwarding)
+        .where(Forwarding.id == forwarding_id, _due_check(now))
+        .values(next_check_at=until, attempts=Forwarding.attempts + 1)
+    )
+    if not getattr(result, "rowcount", 0):
+        return None
+    return await session.get(Forwarding, forwarding_id, populate_existing=True)
+
+
+async def has_open_payment(session: AsyncSession, forwarding_id: int) -> bool:
+    stmt = select(ForwardPayment.id).where(
+        ForwardPayment.forwarding_id == forwarding_id,
+        ForwardPayment.status.in_((CREATED, SENT)),
+        ForwardPayment.cancelled.is_(False),
+    )
+    return (await session.execute(stmt.limit(1))).first() is not None
+
+
+def _due_payment(now: dt.datetime) -> ColumnElement[bool]:
+    return and_(
+        ForwardPayment.status.in_((CREATED, SENT)),
+        ForwardPayment.cancelled.is_(False),
+        ForwardPayment.next_attempt_at <= now,
+        or_(ForwardPayment.locked_until.is_(None), ForwardPayment.locked_until < now),
+    )
+
+
+async def due_payments(session: AsyncSession, now: dt.datetime, limit: int) -> list[int]:
+    stmt = (
+        select(ForwardPayment.id)
+        .where(_due_payment(now))
+        .order_by(ForwardPayment.next_attempt_at)
+        .limit(limit)
+    )
+    return [int(i) for i in (await session.execute(stmt)).scalars()]
+
+
+async def claim_payment(
+    session: AsyncSession, payment_id: int, now: dt.datetime, until: dt.datetime
+) -> ForwardPayment | None:
+    """Take one payment to send; it is `sent for payment` (2) from here on, retries included."""
+    result = await session.execute(
+        update(ForwardPayment)
+        .where(ForwardPayment.id == payment_id, _due_payment(now))
+        .values(locked_until=until, status=SENT, attempts=ForwardPayment.attempts + 1)
+    )
+    if not getattr(result, "rowcount", 0):
+        return None
+    return await session.get(ForwardPayment, payment_id, populate_existing=True)
+
+
+async def unsent_payments(session: AsyncSession, forwarding_id: int) -> list[ForwardPayment]:
+    stmt = select(ForwardPayment).where(
+        ForwardPayment.forwarding_id == forwarding_id,
+        ForwardPayment.status == CREATED,
+        ForwardPayment.cancelled.is_(False),
+    )
+    return list((await session.execute(stmt)).scalars())
+
+
+async def payments(session: AsyncSession, forwarding_id: int) -> list[ForwardPayment]:
+    """Payments of one forwarding, oldest first; refused ones (hold released) are left out."""
+    stmt = (
+        select(ForwardPayment)
+        .where(ForwardPayment.forwarding_id == forwarding_id, ForwardPayment.cancelled.is_(False))
+        .order_by(ForwardPayment.id)
+    )
+    return list((await session.execute(stmt)).scalars())

@@ -1,0 +1,71 @@
+"""The forwarding worker: poll each confirmed forwarding's minute balance (FORWARD_STATUS),
+buy a top-up when it is low, send top-ups (FORWARD_TOP_UP) and removals (FORWARD_CANCEL).
+
+Each item is claimed with a conditional UPDATE in its own transaction and the agent is called
+with none open, so any number of workers can run this side by side; a killed worker's claims
+simply come due again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from simgate.forwarding import flows, service
+from simgate.forwarding import repository as repo
+from simgate.forwarding.repository import CANCELLING
+from simgate.hub.context import HubContext
+from simgate.models.forwarding import Forwarding
+from simgate.suppliers.client import AgentError
+
+log = logging.getLogger(__name__)
+
+BATCH = 100
+
+
+async def run_once(ctx: HubContext) -> int:
+    """One pass: due polls and removals, then due payments. Returns the items done."""
+    async with ctx.db.read() as session:
+        checks = await repo.due_checks(session, ctx.clock.now(), BATCH)
+    done = 0
+    for forwarding_id in checks:
+        done += await _check(ctx, forwarding_id)
+    # Read after the polls: a poll that found the balance low has just created a payment.
+    async with ctx.db.read() as session:
+        payments = await repo.due_payments(session, ctx.clock.now(), BATCH)
+    for payment_id in payments:
+        done += await flows.send_payment(ctx, payment_id)
+    return done
+
+
+async def _check(ctx: HubContext, forwarding_id: int) -> int:
+    now = ctx.clock.now()
+    claim = max(flows.CLAIM_SECONDS, ctx.settings.forward_agent_timeout_seconds)
+    async with ctx.db.transaction() as session:
+        forwarding = await repo.claim_check(
+            session, forwarding_id, now, now + dt.timedelta(seconds=claim)
+        )
+    if forwarding is None:
+        return 0
+    if forwarding.status == CANCELLING:
+        return await flows.cancel_on_agent(ctx, forwarding)
+    return await _poll(ctx, forwarding)
+
+
+async def _poll(ctx: HubContext, forwarding: Forwarding) -> int:
+    target = await flows.endpoint(ctx, ctx.db, forwarding.supplier_id)
+    try:
+        state = await flows.client(ctx).forward_status(target, forwarding.agent_activation_id)
+    except AgentError as exc:
+        async with ctx.db.transaction() as session:
+            current = await session.get(Forwarding, forwarding.id)
+            assert current is not None
+            current.last_error = f"FORWARD_STATUS: {type(exc).__name__}: {exc}"
+            current.next_check_at = flows.retry_at(ctx, current.attempts)
+        log.warning("forwarding %s: balance poll failed: %s", forwarding.id, exc)
+        return 0
+    async with ctx.db.transaction() as session:
+        current = await session.get(Forwarding, forwarding.id)
+        assert current is not None
+        await service.record_state(session, ctx.settings, current, state, ctx.clock.now())
+    return 1

@@ -1,0 +1,62 @@
+"""Key rotation with a grace period, and confirmation emails that survive an SMTP outage."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from simgate.accounts import mailer, rsa_keys
+from simgate.models.auth import AuthEmail, RsaKey
+from tests.auth.conftest import PASSWORD, AuthHub, free_port
+
+
+async def rotate(auth_hub: AuthHub) -> None:
+    """What `simgate rsa rotate` does."""
+    settings = auth_hub.ctx.settings
+    async with auth_hub.ctx.db.transaction() as session:
+        pair = rsa_keys.generate(settings.rsa_key_bits)
+        await rsa_keys.install(session, pair, auth_hub.clock.now(), replace=True)
+        await rsa_keys.purge(session, auth_hub.clock.now(), settings.rsa_grace_seconds)
+
+
+async def test_old_public_key_works_for_the_grace_period(auth_hub: AuthHub) -> None:
+    old_pem = await auth_hub.pem()
+    old_secret = await auth_hub.encrypt(PASSWORD)
+    await rotate(auth_hub)
+    assert await auth_hub.pem() != old_pem
+
+    reply = await auth_hub.register("kate", password=old_secret, password_confirmation=old_secret)
+    assert reply["response"] == "1"
+
+    auth_hub.clock.advance(auth_hub.ctx.settings.rsa_grace_seconds + 1)
+    reply = await auth_hub.register("liam", password=old_secret, password_confirmation=old_secret)
+    assert set(reply["response"]) == {"password", "password_confirmation"}
+    await rotate(auth_hub)  # purges the pair retired beyond the grace period
+    async with auth_hub.ctx.db.read() as session:
+        assert len((await session.execute(select(RsaKey))).all()) == 2
+
+
+async def test_email_waits_in_the_outbox_while_smtp_is_down(auth_hub: AuthHub) -> None:
+    working = auth_hub.ctx.settings
+    auth_hub.ctx.settings = working.model_copy(update={"smtp_port": free_port()})
+    assert await auth_hub.register("mia") == {"response": "1", "active": "true"}
+    async with auth_hub.ctx.db.read() as session:
+        pending = (await session.execute(select(AuthEmail))).scalar_one()
+    assert pending.sent_at is None and pending.attempts == 1 and pending.last_error
+
+    auth_hub.ctx.settings = working
+    assert await mailer.run_once(auth_hub.ctx) == 0  # not due yet: backoff
+    auth_hub.clock.advance(working.smtp_retry_seconds + 1)
+    assert await mailer.run_once(auth_hub.ctx) == 1
+    assert await mailer.run_once(auth_hub.ctx) == 0  # sent exactly once
+    link = await auth_hub.confirm_link()
+    assert (await auth_hub.client.get(link)).status_code == 200
+    assert (await auth_hub.login("mia"))["response"] == "1"
+
+
+async def test_without_smtp_host_the_email_is_kept(auth_hub: AuthHub) -> None:
+    auth_hub.ctx.settings = auth_hub.ctx.settings.model_copy(update={"smtp_host": ""})
+    assert (await auth_hub.register("noah"))["response"] == "1"
+    assert await mailer.run_once(auth_hub.ctx) == 0
+    async with auth_hub.ctx.db.read() as session:
+        pending = (await session.execute(select(AuthEmail))).scalar_one()
+    assert pending.sent_at is None and pending.attempts == 0

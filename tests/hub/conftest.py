@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
 from simgate.accounts import service as accounts
+from simgate.agent.config import AgentConfig
+from simgate.agent.runtime import AgentRuntime
 from simgate.core.clock import FrozenClock
 from simgate.core.db import Database
 from simgate.core.settings import Settings
@@ -52,6 +56,24 @@ class Hub:
         response = await self.client.post(f"{self.url}/push_sms_webhook", json=body)
         assert response.status_code == 200
         return response.json()
+
+
+@contextlib.asynccontextmanager
+async def reference_agent(hub: Hub, data_dir: Path, **config: Any) -> AsyncIterator[AgentRuntime]:
+    """simgate's own agent with a simulated pool, registered with the hub, its stock loaded."""
+    settings = AgentConfig(
+        host="127.0.0.1",
+        port=0,
+        key="bank-key",
+        hub_url=f"{hub.url}/push_sms_webhook",
+        data_dir=data_dir,
+        **config,
+    )
+    async with AgentRuntime(settings) as runtime:
+        async with hub.ctx.db.transaction() as session:
+            await suppliers.add(session, "bank", runtime.url, "bank-key", hub.clock.now())
+        await jobs.poll_stock(hub.ctx)
+        yield runtime
 
 
 @pytest.fixture

@@ -6,12 +6,9 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from simgate.agent.config import AgentConfig
-from simgate.agent.runtime import AgentRuntime
-from simgate.suppliers import service as suppliers
 from simgate.suppliers.client import Endpoint
 from simgate.worker import jobs
-from tests.hub.conftest import Hub
+from tests.hub.conftest import Hub, reference_agent
 
 
 async def wait_for_code(hub: Hub, key: str, tzid: int) -> dict[str, Any]:
@@ -29,20 +26,9 @@ async def vk_stock(hub: Hub, endpoint: Endpoint) -> int:
 
 
 async def test_rent_sms_code_finish_with_the_reference_agent(hub, buyer, tmp_path):
-    config = AgentConfig(
-        host="127.0.0.1",
-        port=0,
-        key="bank-key",
-        hub_url=f"{hub.url}/push_sms_webhook",
-        data_dir=tmp_path / "agent",
-        simulate=3,
-        sim_sms_delay_seconds=0.1,
-        push_retry_seconds=0.5,
-    )
-    async with AgentRuntime(config) as agent:
-        async with hub.ctx.db.transaction() as session:
-            await suppliers.add(session, "bank", agent.url, "bank-key", hub.clock.now())
-        await jobs.poll_stock(hub.ctx)
+    async with reference_agent(
+        hub, tmp_path / "agent", simulate=3, sim_sms_delay_seconds=0.1, push_retry_seconds=0.5
+    ) as agent:
         endpoint = Endpoint(agent.url, "bank-key", 3.0)
         assert await vk_stock(hub, endpoint) == 3
 

@@ -10,7 +10,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from simgate.activations import repository as repo
 from simgate.activations.errors import ActivationNotFound, CannotComplete
 from simgate.activations.lifecycle import apply
-from simgate.activations.state_cache import StateCache
 from simgate.activations.states import FINAL_STATES, Event, State, closing_event
 from simgate.core.db import mark_account_changed
 from simgate.models import Activation, InboundSms, Service
@@ -117,30 +116,8 @@ async def views(
     forms: list[str] | None = None,
     descending: bool = False,
     recent_seconds: int = 15 * 60,
-    cache: StateCache | None = None,
 ) -> list[ActivationView]:
-    """Activations with their messages, for getState / getOperations (from `cache` if fresh)."""
-    key = (tzid, tuple(forms or ()), descending, recent_seconds)
-    if cache is not None:
-        found = cache.get(account_id, key)
-        if found is not None:
-            return list(found)
-        generation = cache.generation(account_id)
-    result = await _load_views(session, account_id, now, tzid, forms, descending, recent_seconds)
-    if cache is not None:
-        cache.put(account_id, key, tuple(result), generation)
-    return result
-
-
-async def _load_views(
-    session: AsyncSession,
-    account_id: int,
-    now: dt.datetime,
-    tzid: int | None,
-    forms: list[str] | None,
-    descending: bool,
-    recent_seconds: int,
-) -> list[ActivationView]:
+    """Activations with their messages, for getState / getOperations."""
     rows = await repo.listing(
         session,
         account_id,

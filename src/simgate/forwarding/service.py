@@ -11,7 +11,6 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from simgate.activations.state_cache import StateCache
 from simgate.core.db import lock_key, mark_account_changed
 from simgate.core.money import parse_amount
 from simgate.core.settings import Settings
@@ -366,21 +365,12 @@ async def payments_of(
 
 
 async def state_fields(
-    session: AsyncSession, account_id: int, activation_ids: list[int], cache: StateCache | None
+    session: AsyncSession, activation_ids: list[int]
 ) -> dict[int, tuple[str, str]]:
     """getState's (forward_status, forward_number) per activation that has a forwarding.
 
-    Kept in the getState cache beside the activations: every change of a forwarding marks its
-    account changed, so a cached answer is never staler than the activations' own.
+    Every change of a forwarding marks its account changed, so getState's cache of rendered
+    items is never staler than the activations' own.
     """
-    key = ("forwarding", tuple(activation_ids))
-    if cache is not None:
-        found = cache.get(account_id, key)
-        if found is not None:
-            return dict(found)
-        generation = cache.generation(account_id)
     rows = await repo.for_activations(session, activation_ids)
-    fields = {f.activation_id: (status_word(f), f.forward_number) for f in rows}
-    if cache is not None:
-        cache.put(account_id, key, tuple(fields.items()), generation)
-    return fields
+    return {f.activation_id: (status_word(f), f.forward_number) for f in rows}

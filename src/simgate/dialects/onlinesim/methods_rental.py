@@ -3,6 +3,7 @@ setOperationOk, setOperationRevise."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from simgate.activations import flows
@@ -10,6 +11,7 @@ from simgate.activations import service as activations
 from simgate.activations.errors import ActivationNotFound
 from simgate.activations.rent import RentRequest
 from simgate.activations.repeat import repeat_source
+from simgate.activations.states import State
 from simgate.catalog import repository as catalog
 from simgate.dialects.onlinesim import methods_forwarding as forwarding
 from simgate.dialects.onlinesim.params import BadParam
@@ -118,10 +120,46 @@ def _tzid(call: Call, *, required: bool) -> int | None:
 
 
 async def _states(call: Call, *, tzid: int | None, forms: list[str] | None) -> list[Any]:
-    params = call.params
-    ctx = call.ctx
-    clean = params.flag("clean")
-    descending = (params.text("orderby") or "asc").lower() == "desc"
+    """getState/getOperations items. Without clean=1 the rendered items come from the state
+    cache (see activations.state_cache); only `time` is computed per request."""
+    descending = (call.params.text("orderby") or "asc").lower() == "desc"
+    if call.params.flag("clean"):
+        entries = await _render(call, tzid, forms, descending, clean=True)
+    else:
+        entries = await _cached_render(call, tzid, forms, descending)
+    now = call.ctx.clock.now()
+    return [_timed(item, expires_at, now) for item, expires_at in entries]
+
+
+Rendered = list[tuple[dict[str, Any], dt.datetime | None]]
+
+
+async def _cached_render(
+    call: Call, tzid: int | None, forms: list[str] | None, descending: bool
+) -> Rendered:
+    cache, account_id = call.ctx.state_cache, call.account.id
+    flags = (call.params.flag("message_to_code"), call.params.flag("msg_list"))
+    key = ("rendered", tzid, tuple(forms or ()), descending, *flags)
+    found: Rendered | None = cache.get(account_id, key)
+    if found is not None:
+        return found
+    generation = cache.generation(account_id)
+    entries = await _render(call, tzid, forms, descending, clean=False)
+    cache.put(account_id, key, entries, generation)
+    return entries
+
+
+def _timed(item: dict[str, Any], expires_at: dt.datetime | None, now: dt.datetime) -> Any:
+    """A copy of a rendered item with its seconds left as of `now` (0 once closed)."""
+    seconds = 0 if expires_at is None else max(0, int((expires_at - now).total_seconds()))
+    return {**item, "time": seconds}
+
+
+async def _render(
+    call: Call, tzid: int | None, forms: list[str] | None, descending: bool, *, clean: bool
+) -> Rendered:
+    """Rendered items with the expiry `time` is computed from (None for closed ones)."""
+    params, ctx = call.params, call.ctx
     scope = ctx.db.transaction() if clean else ctx.db.read()
     async with scope as session:
         now = ctx.clock.now()
@@ -133,15 +171,11 @@ async def _states(call: Call, *, tzid: int | None, forms: list[str] | None) -> l
             forms=forms,
             descending=descending,
             recent_seconds=ctx.settings.activation_lifetime_seconds,
-            cache=None if clean else ctx.state_cache,
         )
         forwarded = await forwarding_service.state_fields(
-            session,
-            call.account.id,
-            [view.activation.id for view in views],
-            None if clean else ctx.state_cache,
+            session, [view.activation.id for view in views]
         )
-        items, shown = [], []
+        entries, shown = [], []
         for view in views:
             item, ids = operation(
                 view,
@@ -152,11 +186,12 @@ async def _states(call: Call, *, tzid: int | None, forms: list[str] | None) -> l
                 clean=clean,
                 forward=forwarded.get(view.activation.id),
             )
-            items.append(item)
+            closed = view.activation.state in (State.OVER_OK.value, State.OVER_EMPTY.value)
+            entries.append((item, None if closed else view.activation.expires_at))
             shown.extend(ids)
         if clean:
             await activations.mark_shown(session, call.account.id, shown)
-    return items
+    return entries
 
 
 def _forms(call: Call) -> list[str] | None:

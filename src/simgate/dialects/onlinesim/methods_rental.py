@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import orjson
+
 from simgate.activations import flows
 from simgate.activations import service as activations
 from simgate.activations.errors import ActivationNotFound
@@ -13,6 +15,7 @@ from simgate.activations.rent import RentRequest
 from simgate.activations.repeat import repeat_source
 from simgate.activations.states import State
 from simgate.catalog import repository as catalog
+from simgate.core import jsonutil
 from simgate.dialects.onlinesim import methods_forwarding as forwarding
 from simgate.dialects.onlinesim.params import BadParam
 from simgate.dialects.onlinesim.registry import Call, Reply, method, ok
@@ -128,10 +131,11 @@ async def _states(call: Call, *, tzid: int | None, forms: list[str] | None) -> l
     else:
         entries = await _cached_render(call, tzid, forms, descending)
     now = call.ctx.clock.now()
-    return [_timed(item, expires_at, now) for item, expires_at in entries]
+    return [_timed(body, expires_at, now) for body, expires_at in entries]
 
 
-Rendered = list[tuple[dict[str, Any], dt.datetime | None]]
+# Each item as JSON without its closing brace, and the expiry its `time` is computed from.
+Rendered = list[tuple[bytes, dt.datetime | None]]
 
 
 async def _cached_render(
@@ -149,10 +153,10 @@ async def _cached_render(
     return entries
 
 
-def _timed(item: dict[str, Any], expires_at: dt.datetime | None, now: dt.datetime) -> Any:
-    """A copy of a rendered item with its seconds left as of `now` (0 once closed)."""
+def _timed(body: bytes, expires_at: dt.datetime | None, now: dt.datetime) -> orjson.Fragment:
+    """The item with its seconds left as of `now` (0 once closed), as ready JSON."""
     seconds = 0 if expires_at is None else max(0, int((expires_at - now).total_seconds()))
-    return {**item, "time": seconds}
+    return orjson.Fragment(b'%s,"time":%d}' % (body, seconds))
 
 
 async def _render(
@@ -187,7 +191,9 @@ async def _render(
                 forward=forwarded.get(view.activation.id),
             )
             closed = view.activation.state in (State.OVER_OK.value, State.OVER_EMPTY.value)
-            entries.append((item, None if closed else view.activation.expires_at))
+            del item["time"]  # added per request by _timed
+            body = jsonutil.dumps(item)[:-1]
+            entries.append((body, None if closed else view.activation.expires_at))
             shown.extend(ids)
         if clean:
             await activations.mark_shown(session, call.account.id, shown)

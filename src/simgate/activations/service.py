@@ -96,15 +96,21 @@ class ActivationView:
     service: Service
     messages: list[InboundSms]
 
-    def seconds_left(self, now: dt.datetime) -> int:
+    def time_limit(self) -> dt.datetime | None:
+        """When the buyer's time runs out; None once the activation is closed."""
         if self.activation.state in (State.OVER_OK.value, State.OVER_EMPTY.value):
-            return 0
-        return max(0, int((self.activation.expires_at - now).total_seconds()))
+            return None
+        return self.activation.expires_at
 
     def current_messages(self) -> list[InboundSms]:
         """Messages after the last revise: what the buyer is looking at now."""
         cursor = self.activation.revise_cursor
         return [m for m in self.messages if (m.seq or 0) > cursor]
+
+
+def seconds_left(limit: dt.datetime | None, now: dt.datetime) -> int:
+    """getState's `time`: seconds until `limit` (0 when there is none, or it passed)."""
+    return 0 if limit is None else max(0, int((limit - now).total_seconds()))
 
 
 async def views(

@@ -112,10 +112,6 @@ async def end_hold(
     return None if row is None else (int(row[0]), int(row[1]))
 
 
-async def get_hold(session: AsyncSession, hold_id: int) -> Hold | None:
-    return await session.get(Hold, hold_id)
-
-
 async def totals_by_account(session: AsyncSession) -> list[tuple[int, int, int, int, int]]:
     rows = await session.execute(
         select(

@@ -92,8 +92,3 @@ async def settle(
     await session.execute(
         update(OutboxMessage).where(OutboxMessage.id == message_id).values(**values)
     )
-
-
-async def backlog(session: AsyncSession) -> int:
-    rows = await session.execute(select(OutboxMessage.id).where(OutboxMessage.done_at.is_(None)))
-    return len(rows.all())

@@ -13,7 +13,6 @@ from simgate.activations import service as activations
 from simgate.activations.errors import ActivationNotFound
 from simgate.activations.rent import RentRequest
 from simgate.activations.repeat import repeat_source
-from simgate.activations.states import State
 from simgate.catalog import repository as catalog
 from simgate.core import jsonutil
 from simgate.dialects.onlinesim import methods_forwarding as forwarding
@@ -131,10 +130,10 @@ async def _states(call: Call, *, tzid: int | None, forms: list[str] | None) -> l
     else:
         entries = await _cached_render(call, tzid, forms, descending)
     now = call.ctx.clock.now()
-    return [_timed(body, expires_at, now) for body, expires_at in entries]
+    return [_timed(body, limit, now) for body, limit in entries]
 
 
-# Each item as JSON without its closing brace, and the expiry its `time` is computed from.
+# Each item as JSON without its closing brace, and the limit its `time` counts down to.
 Rendered = list[tuple[bytes, dt.datetime | None]]
 
 
@@ -153,10 +152,9 @@ async def _cached_render(
     return entries
 
 
-def _timed(body: bytes, expires_at: dt.datetime | None, now: dt.datetime) -> orjson.Fragment:
-    """The item with its seconds left as of `now` (0 once closed), as ready JSON."""
-    seconds = 0 if expires_at is None else max(0, int((expires_at - now).total_seconds()))
-    return orjson.Fragment(b'%s,"time":%d}' % (body, seconds))
+def _timed(body: bytes, limit: dt.datetime | None, now: dt.datetime) -> orjson.Fragment:
+    """The item with its seconds left as of `now`, as ready JSON."""
+    return orjson.Fragment(b'%s,"time":%d}' % (body, activations.seconds_left(limit, now)))
 
 
 async def _render(
@@ -183,17 +181,13 @@ async def _render(
         for view in views:
             item, ids = operation(
                 view,
-                now,
                 ctx.settings.currency_exponent,
                 message_to_code=params.flag("message_to_code"),
                 msg_list=params.flag("msg_list"),
                 clean=clean,
                 forward=forwarded.get(view.activation.id),
             )
-            closed = view.activation.state in (State.OVER_OK.value, State.OVER_EMPTY.value)
-            del item["time"]  # added per request by _timed
-            body = jsonutil.dumps(item)[:-1]
-            entries.append((body, None if closed else view.activation.expires_at))
+            entries.append((jsonutil.dumps(item)[:-1], view.time_limit()))
             shown.extend(ids)
         if clean:
             await activations.mark_shown(session, call.account.id, shown)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 from typing import Any
 
@@ -15,7 +14,6 @@ FORM_NUMBERS = {"1": "index", "2": "repeat", "3": "deferr"}
 
 def operation(
     view: ActivationView,
-    now: dt.datetime,
     exponent: int,
     *,
     message_to_code: bool,
@@ -23,7 +21,8 @@ def operation(
     clean: bool,
     forward: tuple[str, str] | None = None,
 ) -> tuple[dict[str, Any], list[int]]:
-    """One getState item, and the ids of the messages it shows (for clean=1).
+    """One getState item without its `time` (added per request), and the ids of the
+    messages it shows (for clean=1).
 
     `forward`: (forward_status, forward_number digits) when the rental has a forwarding.
     """
@@ -32,7 +31,6 @@ def operation(
         "tzid": activation.id,
         "response": activation.state,
         "service": view.service.alias if not activation.sender_filter else activation.sender_filter,
-        "time": view.seconds_left(now),
         "form": activation.form,
         "country": activation.country_code,
         "sum": _number(activation.price, exponent),

@@ -8,10 +8,11 @@ from dataclasses import dataclass, field
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from simgate.activations import repository as repo
-from simgate.activations.intake import adopt_early_sms
+from simgate.activations.intake import adopt_early_sms, phone_lock
 from simgate.activations.lifecycle import apply, enqueue_finish
 from simgate.activations.rent import Candidate, Plan
 from simgate.activations.states import Event, State
+from simgate.core.db import lock_key
 from simgate.core.settings import Settings
 from simgate.models import Activation, Supplier
 from simgate.suppliers import repository as suppliers_repo
@@ -73,33 +74,42 @@ async def ask_agents(client: AgentClient, plan: Plan) -> Outcome:
 async def record(
     session: AsyncSession, settings: Settings, plan: Plan, outcome: Outcome, now: dt.datetime
 ) -> Activation | None:
-    """Store what the agents answered; the activation when it got its number, else None."""
-    await _update_suppliers(session, plan, outcome, now)
-    activation = await repo.get(session, plan.activation_id)
+    """Store what the agents answered; the activation when it got its number, else None.
+
+    Locks are taken in the order every transaction uses: the number's phone lock, the
+    activation row, then (in `_update_suppliers`) supplier rows and their stock rows.
+    """
     winner = outcome.winner
-    if activation is None or activation.state != State.INPOOL.value:
-        # Expired or cancelled while we were asking: give back what the agent opened.
-        if winner is not None and winner.granted is not None:
-            await _close_unused(session, winner, now)
-        return None
-    if winner is None or winner.granted is None:
+    granted = winner.granted if winner is not None else None
+    if winner is not None and granted is not None:
+        await lock_key(session, phone_lock(winner.candidate.supplier_id, granted.number))
+    activation = await repo.lock(session, plan.activation_id)
+    # Expired or cancelled while we were asking: nothing to record on it.
+    waiting = activation is not None and activation.state == State.INPOOL.value
+    assigned = False
+    if waiting and (winner is None or granted is None):
+        assert activation is not None
         await _no_number(session, activation, now)
-        return None
-    granted = winner.granted
-    await apply(
-        session,
-        activation,
-        Event.ASSIGN,
-        now,
-        supplier_id=winner.candidate.supplier_id,
-        agent_activation_id=granted.activation_id,
-        phone=granted.number,
-        number_at=now,
-        requesting_until=None,
-        expires_at=now + dt.timedelta(seconds=settings.activation_lifetime_seconds),
-    )
-    await adopt_early_sms(session, activation, now)
-    return activation
+    elif waiting and winner is not None and granted is not None:
+        assert activation is not None
+        assigned = await apply(
+            session,
+            activation,
+            Event.ASSIGN,
+            now,
+            supplier_id=winner.candidate.supplier_id,
+            agent_activation_id=granted.activation_id,
+            phone=granted.number,
+            number_at=now,
+            requesting_until=None,
+            expires_at=now + dt.timedelta(seconds=settings.activation_lifetime_seconds),
+        )
+        if assigned:
+            await adopt_early_sms(session, activation, now)
+    if winner is not None and granted is not None and not assigned:
+        await _close_unused(session, winner, now)  # give back what the agent opened
+    await _update_suppliers(session, plan, outcome, now)
+    return activation if assigned else None
 
 
 async def _no_number(session: AsyncSession, activation: Activation, now: dt.datetime) -> None:

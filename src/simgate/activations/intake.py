@@ -62,7 +62,7 @@ async def receive(session: AsyncSession, sms: PushedSms, now: dt.datetime) -> st
     ).scalar_one()
     if not inserted:
         return stored.outcome
-    activation = await repo.open_on_phone(session, sms.supplier_id, sms.phone)
+    activation = await repo.lock_open_on_phone(session, sms.supplier_id, sms.phone)
     if activation is None:
         return NO_OPERATION
     return await _attach(session, activation, stored, now)
@@ -93,13 +93,16 @@ async def _attach(
     if not belongs:
         await _set_outcome(session, sms.id, IGNORED)
         return IGNORED
+    # The SMS joins the rental only if the rental takes it: an SMS shown on a rental that was
+    # closed unpaid would be a code given away.
+    if not await apply(session, activation, Event.SMS, now):
+        return NO_OPERATION
     seq = await repo.last_seq(session, activation.id) + 1
     await session.execute(
         update(InboundSms)
         .where(InboundSms.id == sms.id)
         .values(activation_id=activation.id, seq=seq, outcome=ACCEPTED)
     )
-    await apply(session, activation, Event.SMS, now)
     return ACCEPTED
 
 

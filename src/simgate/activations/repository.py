@@ -32,8 +32,20 @@ async def get(session: AsyncSession, activation_id: int) -> Activation | None:
     return await session.get(Activation, activation_id, populate_existing=True)
 
 
-async def get_owned(session: AsyncSession, account_id: int, tzid: int) -> Activation | None:
+async def lock(session: AsyncSession, activation_id: int) -> Activation | None:
+    """The activation, its row locked until commit: whatever closes or feeds a rental reads it
+    this way, so PUSH_SMS, confirm and expiry take turns and each sees what the other did."""
+    return await session.get(
+        Activation, activation_id, populate_existing=True, with_for_update=True
+    )
+
+
+async def get_owned(
+    session: AsyncSession, account_id: int, tzid: int, *, for_update: bool = False
+) -> Activation | None:
     stmt = select(Activation).where(Activation.id == tzid, Activation.account_id == account_id)
+    if for_update:
+        stmt = stmt.with_for_update().execution_options(populate_existing=True)
     return (await session.execute(stmt)).scalar_one_or_none()
 
 
@@ -87,7 +99,11 @@ async def used_phones(session: AsyncSession, account_id: int, service_id: int) -
     return [str(p) for p in (await session.execute(stmt)).scalars()]
 
 
-async def open_on_phone(session: AsyncSession, supplier_id: int, phone: str) -> Activation | None:
+async def lock_open_on_phone(
+    session: AsyncSession, supplier_id: int, phone: str
+) -> Activation | None:
+    """The open activation on this number, its row locked. A rental being closed meanwhile is
+    waited for and then skipped (PostgreSQL re-checks the state on the row it waited for)."""
     stmt = (
         select(Activation)
         .where(
@@ -96,6 +112,9 @@ async def open_on_phone(session: AsyncSession, supplier_id: int, phone: str) -> 
             Activation.state.in_((State.NUM_WAIT.value, State.NUM_ANSWER.value)),
         )
         .order_by(Activation.id.desc())
+        .limit(1)
+        .with_for_update()
+        .execution_options(populate_existing=True)
     )
     return (await session.execute(stmt)).scalars().first()
 

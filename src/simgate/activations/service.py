@@ -15,9 +15,15 @@ from simgate.core.db import mark_account_changed
 from simgate.models import Activation, InboundSms, Service
 
 
-async def owned(session: AsyncSession, account_id: int, tzid: int) -> Activation:
-    """The account's activation; another account's tzid is as unknown as a missing one."""
-    activation = await repo.get_owned(session, account_id, tzid)
+async def owned(
+    session: AsyncSession, account_id: int, tzid: int, *, for_update: bool = False
+) -> Activation:
+    """The account's activation; another account's tzid is as unknown as a missing one.
+
+    `for_update` locks the row until commit: every change to a rental goes through that lock
+    (see `repo.lock`), so a decision is taken on the state as it really is.
+    """
+    activation = await repo.get_owned(session, account_id, tzid, for_update=for_update)
     if activation is None or activation.state == State.FAILED.value:
         raise ActivationNotFound(f"no activation {tzid}")
     return activation
@@ -27,7 +33,7 @@ async def confirm(
     session: AsyncSession, account_id: int, tzid: int, now: dt.datetime, *, ban: bool = False
 ) -> Activation:
     """setOperationOk: close the activation (sold if any SMS came, refunded if none)."""
-    activation = await owned(session, account_id, tzid)
+    activation = await owned(session, account_id, tzid, for_update=True)
     state = State(activation.state)
     if state in FINAL_STATES:
         return activation  # a retried confirm changes nothing
@@ -49,7 +55,7 @@ async def confirm(
 
 async def revise(session: AsyncSession, account_id: int, tzid: int, now: dt.datetime) -> Activation:
     """setOperationRevise: the code was wrong, wait for the next SMS."""
-    activation = await owned(session, account_id, tzid)
+    activation = await owned(session, account_id, tzid, for_update=True)
     if activation.state != State.NUM_ANSWER.value:
         raise CannotComplete("there is no answer to revise")
     cursor = await repo.last_seq(session, activation.id)
@@ -60,7 +66,7 @@ async def revise(session: AsyncSession, account_id: int, tzid: int, now: dt.date
 
 async def expire(session: AsyncSession, activation_id: int, now: dt.datetime) -> bool:
     """Close one activation whose time ran out; False when it was not due (or already closed)."""
-    activation = await repo.get(session, activation_id)
+    activation = await repo.lock(session, activation_id)
     if activation is None:
         return False
     state = State(activation.state)
@@ -82,7 +88,7 @@ async def expire(session: AsyncSession, activation_id: int, now: dt.datetime) ->
 
 async def refund(session: AsyncSession, activation_id: int, now: dt.datetime) -> Activation:
     """An operator refunds a rental after a problem; the agent is told status 5."""
-    activation = await repo.get(session, activation_id)
+    activation = await repo.lock(session, activation_id)
     if activation is None:
         raise ActivationNotFound(f"no activation {activation_id}")
     if not await apply(session, activation, Event.REFUND, now):

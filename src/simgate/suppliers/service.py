@@ -97,7 +97,9 @@ async def store_stock(
         code = line.service if line.service in known else OTHER_CODE
         key = (line.country, line.operator, code)
         merged[key] = merged.get(key, 0) + line.count
-    await repo.replace_stock(session, supplier.id, [(*k, n) for k, n in merged.items()], now)
+    # The supplier row before its stock rows: the order a rental's transaction locks them in.
     supplier.last_poll_at = now
     supplier.poll_locked_until = None
     record_success(supplier, now)
+    await session.flush()
+    await repo.replace_stock(session, supplier.id, [(*k, n) for k, n in merged.items()], now)

@@ -152,3 +152,31 @@ def test_balance_messages_are_read_by_the_configured_patterns() -> None:
     assert parse_balance("Your balance is unknown", options) == (None, None)
     assert decode_ussd("0411 0430 043B".replace(" ", ""), 72) == "Бал"
     assert decode_ussd("plain", 15) == "plain"
+
+
+async def _vk_stock(agent: AgentRuntime) -> int:
+    reply = await call(agent, "GET_SERVICES")
+    return sum(ops.get("vk", 0) for c in reply["countryList"] for ops in c["operatorMap"].values())
+
+
+async def test_a_forwarded_sim_is_not_sold_again_until_the_forwarding_is_cancelled(
+    agent: AgentRuntime,
+) -> None:
+    in_stock = await _vk_stock(agent)
+    granted = await rent(agent)
+    activation, phone = granted["activationId"], granted["number"]
+    await call(agent, "FORWARD_SET", activationId=activation, forwardNumber=TARGET)
+    # The rental ends (cancelled: the number would be offered again), the forwarding does not.
+    assert await call(agent, "FINISH_ACTIVATION", activationId=activation, status=4) == {
+        "status": "SUCCESS"
+    }
+    assert await _vk_stock(agent) == in_stock - 1
+    again = {"country": "russia", "operator": "any", "service": "vk", "sum": 5, "number": phone}
+    assert (await call(agent, "GET_NUMBER", **again))["status"] == "NO_NUMBERS"
+    for _ in range(in_stock - 1):  # every other SIM is handed out, never this one
+        assert (await rent(agent))["number"] != phone
+    assert (await call(agent, "GET_NUMBER", **{**again, "number": None}))["status"] == "NO_NUMBERS"
+
+    assert await call(agent, "FORWARD_CANCEL", activationId=activation) == {"status": "SUCCESS"}
+    assert await _vk_stock(agent) == 1
+    assert (await call(agent, "GET_NUMBER", **again))["number"] == phone

@@ -9,6 +9,10 @@ from pathlib import Path
 import pytest
 
 from simgate.agent.runtime import AgentRuntime
+from simgate.hub.server import running_server
+from simgate.suppliers import service as suppliers
+from simgate.worker import jobs
+from tests.forwarding.standin import ForwardingStandin
 from tests.hub.conftest import (  # noqa: F401
     Hub,
     buyer,
@@ -26,3 +30,16 @@ async def agent(hub: Hub, tmp_path: Path) -> AsyncIterator[AgentRuntime]:  # noq
         hub, tmp_path / "agent", simulate=12, sim_sms_delay_seconds=3600, tick_seconds=0.05
     ) as runtime:
         yield runtime
+
+
+@pytest.fixture
+async def standin(hub: Hub) -> AsyncIterator[ForwardingStandin]:  # noqa: F811
+    """A FORWARD_*-speaking stand-in agent on loopback, registered with the hub, stock loaded."""
+    agent = ForwardingStandin(key="standin-key")
+    async with running_server(agent.app()) as url:
+        async with hub.ctx.db.transaction() as session:
+            await suppliers.add(
+                session, "standin", url + "/", agent.key, hub.clock.now(), timeout_seconds=1.0
+            )
+        await jobs.poll_stock(hub.ctx)
+        yield agent

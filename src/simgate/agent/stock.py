@@ -21,9 +21,12 @@ from enum import Enum
 
 from simgate.agent.db import ts
 
+# A SIM whose calls are forwarded for a hub stays out of stock until FORWARD_CANCEL, also
+# after its activation closed: it still belongs to the buyer who set the forwarding.
 _FREE_SIM = """
     s.online = 1 AND s.phone IS NOT NULL
     AND NOT EXISTS (SELECT 1 FROM activations a WHERE a.sim_id = s.id AND a.open = 1)
+    AND NOT EXISTS (SELECT 1 FROM forwardings f WHERE f.phone = s.phone AND f.active = 1)
 """
 _BLOCKED = "(p.sold > 0 OR p.refused > 0 OR p.cancels >= ?)"
 _NOT_BLOCKED_FOR_SERVICE = f"""

@@ -114,7 +114,10 @@ class Settings(BaseSettings):
     # forwarding
     forward_minute_price: str = "2.00"  # per minute of forwarded calls, hub currency
     forward_top_up_minutes: int = 10  # minutes bought by one automatic top-up
-    forward_max_minutes_default: int = 0  # cap on auto top-ups in all; 0 = unlimited
+    # Caps on the automatic top-ups of one forwarding (a buyer's max_minutes can only lower
+    # them), so an agent reporting 0 minutes forever cannot drain a balance. 0 = no cap.
+    forward_max_minutes_default: int = 100
+    forward_max_spend_default: int = 20_000  # minor units
     forward_poll_seconds: float = 60.0  # how often a forwarding's minute balance is read
     forward_agent_timeout_seconds: float = 15.0  # AT+CCFC waits on the network: above 3 s
     forward_retry_seconds: float = 10.0  # first retry of a top-up or cancel the agent missed

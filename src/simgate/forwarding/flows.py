@@ -3,18 +3,19 @@ then records the answer in a second transaction (the same shape as renting a num
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import logging
+from typing import Any
 
 from simgate.activations.lifecycle import apply
-from simgate.activations.states import Event, State
-from simgate.core.db import Database, mark_account_changed
+from simgate.activations.states import Event as RentalEvent
+from simgate.activations.states import State
+from simgate.core.db import Database
+from simgate.forwarding import payments, service
 from simgate.forwarding import repository as repo
-from simgate.forwarding import service
-from simgate.forwarding.errors import ForwardNotConfirmed, ForwardUnsupported
-from simgate.forwarding.repository import BLOCKED, CANCELLING, REPLACING, WORKING
+from simgate.forwarding.errors import ForwardFinished, ForwardNotConfirmed, ForwardUnsupported
 from simgate.forwarding.service import ForwardRequest
+from simgate.forwarding.states import IN_FLIGHT, Event, IllegalTransition, Status
 from simgate.hub.context import HubContext
 from simgate.models import Activation, Supplier
 from simgate.models.forwarding import Forwarding
@@ -26,7 +27,10 @@ log = logging.getLogger(__name__)
 CLAIM_SECONDS = 60.0
 
 # What a rental asked for with forwarding becomes when the forwarding cannot be set.
-_CANCEL_EVENTS = {State.NUM_WAIT.value: Event.CLOSE_EMPTY, State.NUM_ANSWER.value: Event.REFUND}
+_CANCEL_EVENTS = {
+    State.NUM_WAIT.value: RentalEvent.CLOSE_EMPTY,
+    State.NUM_ANSWER.value: RentalEvent.REFUND,
+}
 
 
 def client(ctx: HubContext) -> ForwardingClient:
@@ -44,25 +48,56 @@ async def endpoint(ctx: HubContext, db: Database, supplier_id: int) -> Endpoint:
 async def attach(ctx: HubContext, activation: Activation, request: ForwardRequest) -> Forwarding:
     """getNum with forward_number: the agent sets the forwarding on the SIM just rented.
 
-    An agent that cannot (or an older one that knows no FORWARD_SET) costs the buyer nothing:
-    the rental is closed and refunded, and ForwardUnsupported is raised.
+    The forwarding is recorded (SETTING) before FORWARD_SET goes out, so a hub that dies
+    before recording the answer leaves a row the worker cancels. An agent that cannot (or an
+    older one that knows no FORWARD_SET) costs the buyer nothing: the rental is closed and
+    refunded, and ForwardUnsupported is raised.
     """
     assert activation.supplier_id is not None and activation.agent_activation_id is not None
     agent_id = activation.agent_activation_id
+    async with ctx.db.transaction() as session:
+        forwarding = await service.create(
+            session, ctx.settings, activation, request, agent_id, ctx.clock.now()
+        )
     target = await endpoint(ctx, ctx.db, activation.supplier_id)
     try:
         await client(ctx).forward_set(target, agent_id, request.number, request.clean_call)
     except AgentError as exc:
-        if not isinstance(exc, AgentRefused):
-            # It may have been set before the answer was lost: undo it, as far as we can.
-            with contextlib.suppress(AgentError):
-                await client(ctx).forward_cancel(target, agent_id)
+        # Refused: nothing was set. Otherwise it may have been set before the answer was lost.
+        event = Event.SET_REFUSED if isinstance(exc, AgentRefused) else Event.SET_UNKNOWN
+        await _after_set(ctx, forwarding.id, event)
         await _cancel_rental(ctx, activation.id)
         raise ForwardUnsupported(f"the agent did not set the forwarding: {exc}") from exc
+    return await _after_set(ctx, forwarding.id, Event.SET)
+
+
+async def _after_set(
+    ctx: HubContext, forwarding_id: int, event: Event, **values: Any
+) -> Forwarding:
+    """Record a FORWARD_SET's outcome; if the forwarding was removed meanwhile (or taken for
+    orphaned), the set may have landed after the cancel: cancel it on the agent again."""
+    now = ctx.clock.now()
     async with ctx.db.transaction() as session:
-        return await service.create(
-            session, ctx.settings, activation, request, agent_id, ctx.clock.now()
+        forwarding = await repo.get(session, forwarding_id)
+        assert forwarding is not None
+        # Only from the in-flight status this set left; anything else was done meanwhile.
+        applied = forwarding.status in IN_FLIGHT and await service.apply(
+            session, forwarding, event, now, next_check_at=now, attempts=0, **values
         )
+        landed = not applied and await service.set_landed(session, forwarding_id, now)
+    if (applied and event is Event.SET_UNKNOWN) or landed:
+        await _cancel_now(ctx, forwarding_id)
+    return forwarding
+
+
+async def _cancel_now(ctx: HubContext, forwarding_id: int) -> None:
+    """Send the FORWARD_CANCEL that is due now, unless a worker already took it."""
+    now = ctx.clock.now()
+    async with ctx.db.transaction() as session:
+        until = now + dt.timedelta(seconds=CLAIM_SECONDS)
+        claimed = await repo.claim_check(session, forwarding_id, now, until)
+    if claimed is not None and claimed.status == Status.CANCELLING:
+        await cancel_on_agent(ctx, claimed)
 
 
 async def _cancel_rental(ctx: HubContext, activation_id: int) -> None:
@@ -77,7 +112,7 @@ async def confirm(ctx: HubContext, account_id: int, tzid: int) -> Forwarding:
     """setForwardStatusEnable: active only when the agent reports the forwarding in force."""
     async with ctx.db.read() as session:
         forwarding = await service.owned_by_tzid(session, account_id, tzid)
-    if forwarding.confirmed and forwarding.status == WORKING:
+    if forwarding.confirmed and forwarding.status == Status.WORKING:
         return forwarding
     target = await endpoint(ctx, ctx.db, forwarding.supplier_id)
     try:
@@ -86,8 +121,8 @@ async def confirm(ctx: HubContext, account_id: int, tzid: int) -> Forwarding:
         raise ForwardNotConfirmed(f"the agent did not answer: {exc}") from exc
     async with ctx.db.transaction() as session:
         forwarding = await service.owned_by_tzid(session, account_id, tzid)
-        service.confirm(session, forwarding, state, ctx.clock.now())
-        await service.plan_top_up(session, ctx.settings, forwarding, ctx.clock.now())
+        await service.confirm(session, forwarding, state, ctx.clock.now())
+        await payments.plan_top_up(session, ctx.settings, forwarding, ctx.clock.now())
     return forwarding
 
 
@@ -95,44 +130,38 @@ async def change_number(
     ctx: HubContext, account_id: int, forwarding_id: int, number: str
 ) -> Forwarding:
     """forwardingSave forward_number: status 4 while the agent re-points the forwarding."""
+    now = ctx.clock.now()
     async with ctx.db.transaction() as session:
         forwarding = await service.owned(session, account_id, forwarding_id)
-        if forwarding.status not in (WORKING, BLOCKED):
+        lease = service.set_lease(ctx.settings, now)
+        try:
+            moved = await service.apply(
+                session, forwarding, Event.REPLACE, now, next_check_at=lease
+            )
+        except IllegalTransition:
+            moved = False
+        if not moved:
             raise ForwardNotConfirmed(f"forwarding {forwarding_id} cannot change now")
-        previous = forwarding.status
-        forwarding.status = REPLACING
-        mark_account_changed(session, account_id)
     target = await endpoint(ctx, ctx.db, forwarding.supplier_id)
-    error: AgentError | None = None
     try:
         await client(ctx).forward_set(
             target, forwarding.agent_activation_id, number, forwarding.clean_call
         )
     except AgentError as exc:
-        error = exc
-    async with ctx.db.transaction() as session:
-        forwarding = await service.owned(session, account_id, forwarding_id)
-        forwarding.status = previous if error else WORKING
-        if error is None:
-            forwarding.forward_number = number
-        forwarding.updated_at = ctx.clock.now()
-        mark_account_changed(session, account_id)
-    if error is not None:
-        raise ForwardNotConfirmed(f"the agent did not move the forwarding: {error}")
+        await _after_set(ctx, forwarding_id, Event.REPLACE_FAILED)
+        raise ForwardNotConfirmed(f"the agent did not move the forwarding: {exc}") from exc
+    forwarding = await _after_set(ctx, forwarding_id, Event.REPLACED, forward_number=number)
+    if forwarding.status != Status.WORKING:
+        raise ForwardFinished(f"forwarding {forwarding_id} was removed")
     return forwarding
 
 
 async def remove(ctx: HubContext, account_id: int, forwarding_id: int) -> None:
     """forwardingRemove: stop payments now, and tell the agent at once if it answers (the
     worker keeps trying otherwise)."""
-    now = ctx.clock.now()
     async with ctx.db.transaction() as session:
-        await service.remove(session, account_id, forwarding_id, now)
-    async with ctx.db.transaction() as session:
-        until = now + dt.timedelta(seconds=CLAIM_SECONDS)
-        claimed = await repo.claim_check(session, forwarding_id, now, until)
-    if claimed is not None and claimed.status == CANCELLING:
-        await cancel_on_agent(ctx, claimed)
+        await service.remove(session, account_id, forwarding_id, ctx.clock.now())
+    await _cancel_now(ctx, forwarding_id)
 
 
 async def cancel_on_agent(ctx: HubContext, forwarding: Forwarding) -> int:
@@ -147,13 +176,16 @@ async def cancel_on_agent(ctx: HubContext, forwarding: Forwarding) -> int:
     except AgentError as exc:
         error = f"{type(exc).__name__}: {exc}"
     async with ctx.db.transaction() as session:
-        current = await session.get(Forwarding, forwarding.id)
-        assert current is not None
         if error is None:
-            service.finished(session, current, ctx.clock.now())
+            current = await repo.get(session, forwarding.id)
+            assert current is not None
+            if current.status == Status.CANCELLING:
+                await service.apply(session, current, Event.CANCELLED, ctx.clock.now())
         else:
-            current.last_error = error
-            current.next_check_at = retry_at(ctx, current.attempts)
+            retry = retry_at(ctx, forwarding.attempts)
+            await repo.update_if(
+                session, forwarding.id, Status.CANCELLING, last_error=error, next_check_at=retry
+            )
     return int(error is None)
 
 
@@ -176,15 +208,15 @@ async def send_payment(ctx: HubContext, payment_id: int) -> int:
         )
     except AgentRefused as exc:
         async with ctx.db.transaction() as session:
-            await service.refuse(session, payment_id, str(exc), ctx.clock.now())
+            await payments.refuse(session, payment_id, str(exc), ctx.clock.now())
         return 0
     except AgentError as exc:
         async with ctx.db.transaction() as session:
             reason = f"{type(exc).__name__}: {exc}"
-            await service.postpone(session, payment_id, reason, retry_at(ctx, payment.attempts))
+            await payments.postpone(session, payment_id, reason, retry_at(ctx, payment.attempts))
         return 0
     async with ctx.db.transaction() as session:
-        await service.credit(session, payment_id, minutes, ctx.clock.now())
+        await payments.credit(session, payment_id, minutes, ctx.clock.now())
     return 1
 
 

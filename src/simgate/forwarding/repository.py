@@ -9,13 +9,10 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from simgate.activations.states import OPEN_STATES
+from simgate.forwarding.states import Status
+from simgate.models import Activation
 from simgate.models.forwarding import Forwarding, ForwardPayment
-
-WORKING = 1
-BLOCKED = 2
-FINISHED = 3
-REPLACING = 4
-CANCELLING = 5
 
 CREATED = 1
 SENT = 2
@@ -78,13 +75,62 @@ async def page(
     return list((await session.execute(stmt)).scalars())
 
 
+async def set_status(
+    session: AsyncSession, forwarding_id: int, expected: Status, new: Status, **values: Any
+) -> bool:
+    """Move one forwarding from `expected` to `new`; False when someone else moved it first."""
+    result = await session.execute(
+        update(Forwarding)
+        .where(Forwarding.id == forwarding_id, Forwarding.status == int(expected))
+        .values(status=int(new), **values)
+    )
+    return bool(getattr(result, "rowcount", 0))
+
+
+async def update_if(
+    session: AsyncSession, forwarding_id: int, expected: Status, **values: Any
+) -> bool:
+    """Bookkeeping (errors, next check) that only holds while the status is still `expected`."""
+    result = await session.execute(
+        update(Forwarding)
+        .where(Forwarding.id == forwarding_id, Forwarding.status == int(expected))
+        .values(**values)
+    )
+    return bool(getattr(result, "rowcount", 0))
+
+
+async def get(session: AsyncSession, forwarding_id: int) -> Forwarding | None:
+    return await session.get(Forwarding, forwarding_id, populate_existing=True)
+
+
+async def spent(session: AsyncSession, forwarding_id: int) -> int:
+    """Money (minor units) held or charged for the forwarding's top-ups; refused ones excluded."""
+    stmt = select(func.coalesce(func.sum(ForwardPayment.amount), 0)).where(
+        ForwardPayment.forwarding_id == forwarding_id, ForwardPayment.cancelled.is_(False)
+    )
+    return int((await session.execute(stmt)).scalar_one())
+
+
+async def rental_open(session: AsyncSession, activation_id: int, now: dt.datetime) -> bool:
+    """Whether the rental the forwarding was set up on is still running."""
+    stmt = select(Activation.id).where(
+        Activation.id == activation_id,
+        Activation.state.in_([s.value for s in OPEN_STATES]),
+        Activation.expires_at > now,
+    )
+    return (await session.execute(stmt)).first() is not None
+
+
 def _due_check(now: dt.datetime) -> ColumnElement[bool]:
-    polled = and_(Forwarding.status == WORKING, Forwarding.confirmed.is_(True))
-    return and_(or_(polled, Forwarding.status == CANCELLING), Forwarding.next_check_at <= now)
+    polled = and_(Forwarding.status == Status.WORKING, Forwarding.confirmed.is_(True))
+    # SETTING past its lease: the hub that sent FORWARD_SET never recorded the answer.
+    owed = Forwarding.status.in_((Status.CANCELLING, Status.SETTING))
+    return and_(or_(polled, owed), Forwarding.next_check_at <= now)
 
 
 async def due_checks(session: AsyncSession, now: dt.datetime, limit: int) -> list[int]:
-    """Confirmed working forwardings due for a balance poll, and removals owed to the agent."""
+    """Confirmed working forwardings due for a balance poll, removals owed to the agent, and
+    FORWARD_SETs whose answer was never recorded."""
     stmt = (
         select(Forwarding.id).where(_due_check(now)).order_by(Forwarding.next_check_at).limit(limit)
     )

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
 from simgate.core.db import lock_key, mark_account_changed
-from simgate.core.money import parse_amount
 from simgate.core.settings import Settings
+from simgate.forwarding import payments
 from simgate.forwarding import repository as repo
 from simgate.forwarding.errors import (
     BadForwardNumber,
@@ -23,28 +25,23 @@ from simgate.forwarding.errors import (
     ForwardNotConfirmed,
     ForwardNotFound,
 )
-from simgate.forwarding.repository import (
-    BLOCKED,
-    CANCELLING,
-    CREATED,
-    CREDITED,
-    FINISHED,
-    REPLACING,
-    WORKING,
-)
-from simgate.ledger import service as ledger
+from simgate.forwarding.states import IN_FLIGHT, Event, Status, next_status, removed
 from simgate.models import Activation
 from simgate.models.forwarding import Forwarding, ForwardPayment
 from simgate.suppliers.forwarding_client import ForwardState
 
 MAX_THRESHOLD_MINUTES = 50  # the spec's upper bound for forward_minutes
 PAGE_SIZE = 10
+# A FORWARD_SET's answer is recorded within the agent timeout; past this margin on top of it
+# the hub that sent it is taken for dead and the worker cancels the forwarding.
+SET_LEASE_MARGIN_SECONDS = 30.0
 # Removed (CANCELLING) already reads "finished": no payment is made from that moment.
 STATUS_WORDS = {
-    BLOCKED: "blocked",
-    FINISHED: "finished",
-    REPLACING: "replacing",
-    CANCELLING: "finished",
+    Status.SETTING: "pending",
+    Status.BLOCKED: "blocked",
+    Status.FINISHED: "finished",
+    Status.REPLACING: "replacing",
+    Status.CANCELLING: "finished",
 }
 
 
@@ -95,9 +92,36 @@ def check_changes(changes: Changes) -> None:
 
 def status_word(forwarding: Forwarding) -> str:
     """getState's forward_status: "active" only once the agent confirmed the forwarding."""
-    if forwarding.status == WORKING:
+    if forwarding.status == Status.WORKING:
         return "active" if forwarding.confirmed else "pending"
-    return STATUS_WORDS[forwarding.status]
+    return STATUS_WORDS[Status(forwarding.status)]
+
+
+def spec_status(forwarding: Forwarding) -> int:
+    """forwardingList's status (1–5): one being set up shows as working, not yet confirmed."""
+    return int(Status.WORKING) if forwarding.status == Status.SETTING else forwarding.status
+
+
+def set_lease(settings: Settings, now: dt.datetime) -> dt.datetime:
+    """Until when an in-flight FORWARD_SET belongs to the request that sent it."""
+    seconds = settings.forward_agent_timeout_seconds + SET_LEASE_MARGIN_SECONDS
+    return now + dt.timedelta(seconds=seconds)
+
+
+async def apply(
+    session: AsyncSession, forwarding: Forwarding, event: Event, now: dt.datetime, **values: Any
+) -> bool:
+    """Move `forwarding` by `event`; False (nothing done) when its status changed under us."""
+    await lock_key(session, f"forwarding:{forwarding.id}")
+    current = Status(forwarding.status)
+    new = next_status(current, event)
+    values.setdefault("updated_at", now)
+    if not await repo.set_status(session, forwarding.id, current, new, **values):
+        return False
+    for name, value in {**values, "status": int(new)}.items():
+        set_committed_value(forwarding, name, value)
+    mark_account_changed(session, forwarding.account_id)
+    return True
 
 
 async def create(
@@ -108,7 +132,8 @@ async def create(
     agent_activation_id: int,
     now: dt.datetime,
 ) -> Forwarding:
-    """Record a forwarding the agent accepted; it waits for setForwardStatusEnable."""
+    """Record a forwarding about to be sent to the agent (SETTING), before FORWARD_SET goes
+    out: if the answer is never recorded, the worker finds it and cancels it on the agent."""
     assert activation.supplier_id is not None and activation.phone is not None
     forwarding = Forwarding(
         account_id=activation.account_id,
@@ -118,14 +143,14 @@ async def create(
         phone=activation.phone,
         forward_number=request.number,
         clean_call=request.clean_call,
-        status=WORKING,
+        status=int(Status.SETTING),
         confirmed=False,
         min_minutes=request.min_minutes,
-        max_minutes=settings.forward_max_minutes_default,
+        max_minutes=0,  # the buyer's own cap; the operator's applies in any case
         topped_up_minutes=0,
         auto_extend=False,
         region=activation.region,
-        next_check_at=now,
+        next_check_at=set_lease(settings, now),
         attempts=0,
         created_at=now,
         updated_at=now,
@@ -152,20 +177,19 @@ async def owned_by_tzid(session: AsyncSession, account_id: int, tzid: int) -> Fo
     return forwarding
 
 
-def confirm(
+async def confirm(
     session: AsyncSession, forwarding: Forwarding, state: ForwardState, now: dt.datetime
 ) -> None:
     """setForwardStatusEnable: the agent reports the forwarding in force, to the right number."""
     # A blocked forwarding (the network dropped it) is confirmed again once it is back.
-    if forwarding.status not in (WORKING, BLOCKED):
+    if forwarding.status not in (Status.WORKING, Status.BLOCKED):
         raise ForwardNotConfirmed(f"forwarding {forwarding.id} is in status {forwarding.status}")
     wrong_number = state.forward_number not in (None, forwarding.forward_number)
     if not state.active or wrong_number:
         raise ForwardNotConfirmed(f"the agent does not confirm forwarding {forwarding.id}")
-    forwarding.confirmed = True
-    forwarding.status = WORKING
-    _note_state(forwarding, state, now)
-    mark_account_changed(session, forwarding.account_id)
+    noted = _noted(state, now)
+    if not await apply(session, forwarding, Event.CONFIRM, now, confirmed=True, **noted):
+        raise ForwardNotConfirmed(f"forwarding {forwarding.id} changed meanwhile")
 
 
 async def record_state(
@@ -176,129 +200,27 @@ async def record_state(
     now: dt.datetime,
 ) -> ForwardPayment | None:
     """A poll's answer: store the balance; block a forwarding the SIM lost; top up if low."""
-    _note_state(forwarding, state, now)
-    forwarding.attempts = 0
-    forwarding.last_error = None
-    forwarding.next_check_at = now + dt.timedelta(seconds=settings.forward_poll_seconds)
-    if forwarding.status != WORKING:
+    if forwarding.status != Status.WORKING:
+        return None  # removed or moved while the agent was asked: the answer is stale
+    next_check = now + dt.timedelta(seconds=settings.forward_poll_seconds)
+    event = Event.POLLED if state.active else Event.BLOCK
+    noted = _noted(state, now)
+    if not await apply(
+        session, forwarding, event, now, attempts=0, last_error=None, next_check_at=next_check,
+        **noted,
+    ):  # fmt: skip
         return None
-    if not state.active:
-        forwarding.status = BLOCKED
-        mark_account_changed(session, forwarding.account_id)
+    if event is Event.BLOCK:
         return None
-    return await plan_top_up(session, settings, forwarding, now)
+    return await payments.plan_top_up(session, settings, forwarding, now)
 
 
-def _note_state(forwarding: Forwarding, state: ForwardState, now: dt.datetime) -> None:
-    forwarding.minutes = state.minutes
-    forwarding.balance = None if state.balance is None else str(state.balance)
-    forwarding.balance_at = now
-    forwarding.updated_at = now
-
-
-def top_up_size(settings: Settings, forwarding: Forwarding) -> int:
-    """Minutes the next automatic top-up buys (0: none is due or allowed)."""
-    balance = forwarding.minutes
-    threshold = forwarding.min_minutes
-    if forwarding.status != WORKING or threshold <= 0 or balance is None or balance >= threshold:
-        return 0
-    size = max(settings.forward_top_up_minutes, threshold - balance)
-    if forwarding.max_minutes > 0:
-        size = min(size, forwarding.max_minutes - forwarding.topped_up_minutes)
-    return max(size, 0)
-
-
-async def plan_top_up(
-    session: AsyncSession, settings: Settings, forwarding: Forwarding, now: dt.datetime
-) -> ForwardPayment | None:
-    """Hold the price of a top-up and record it as a created payment, when one is due."""
-    await lock_key(session, f"forwarding:{forwarding.id}")
-    minutes = top_up_size(settings, forwarding)
-    if minutes <= 0 or await repo.has_open_payment(session, forwarding.id):
-        return None
-    amount = minutes * parse_amount(settings.forward_minute_price, settings.currency_exponent)
-    try:
-        hold_id = await ledger.hold(
-            session, forwarding.account_id, amount, now, reference=f"forwarding {forwarding.id}"
-        )
-    except ledger.InsufficientFunds:
-        forwarding.last_error = "not enough money for a top-up"
-        return None
-    payment = ForwardPayment(
-        forwarding_id=forwarding.id,
-        account_id=forwarding.account_id,
-        minutes=minutes,
-        amount=amount,
-        hold_id=hold_id,
-        status=CREATED,
-        cancelled=False,
-        attempts=0,
-        next_attempt_at=now,
-        created_at=now,
-    )
-    session.add(payment)
-    forwarding.topped_up_minutes += minutes
-    await session.flush()
-    return payment
-
-
-async def _locked_payment(session: AsyncSession, payment_id: int) -> ForwardPayment:
-    payment = await session.get(ForwardPayment, payment_id)
-    assert payment is not None
-    await lock_key(session, f"forwarding:{payment.forwarding_id}")
-    await session.refresh(payment)
-    return payment
-
-
-async def credit(
-    session: AsyncSession, payment_id: int, minutes_after: int | None, now: dt.datetime
-) -> None:
-    """The agent credited the payment: charge the hold (once) and note the new balance."""
-    payment = await _locked_payment(session, payment_id)
-    if payment.status == CREDITED or payment.cancelled:
-        return
-    await ledger.capture(session, payment.hold_id, now)
-    payment.status = CREDITED
-    payment.credited_at = now
-    payment.locked_until = None
-    payment.last_error = None
-    forwarding = await session.get(Forwarding, payment.forwarding_id)
-    assert forwarding is not None
-    if minutes_after is not None:
-        forwarding.minutes = minutes_after
-    elif forwarding.minutes is not None:
-        forwarding.minutes += payment.minutes
-    forwarding.updated_at = now
-
-
-async def refuse(session: AsyncSession, payment_id: int, reason: str, now: dt.datetime) -> None:
-    """The agent refused the payment (so it credited nothing): give the hold back."""
-    await _refuse(session, await _locked_payment(session, payment_id), reason, now)
-
-
-async def postpone(
-    session: AsyncSession, payment_id: int, reason: str, retry_at: dt.datetime
-) -> None:
-    """The agent did not answer: the same payment goes again later (same paymentId)."""
-    payment = await _locked_payment(session, payment_id)
-    if payment.status != CREDITED and not payment.cancelled:
-        payment.next_attempt_at = retry_at
-        payment.locked_until = None
-        payment.last_error = reason[:500]
-
-
-async def _refuse(
-    session: AsyncSession, payment: ForwardPayment, reason: str, now: dt.datetime
-) -> None:
-    if payment.status == CREDITED or payment.cancelled:
-        return
-    await ledger.release(session, payment.hold_id, now)
-    payment.cancelled = True
-    payment.locked_until = None
-    payment.last_error = reason[:500]
-    forwarding = await session.get(Forwarding, payment.forwarding_id)
-    assert forwarding is not None
-    forwarding.topped_up_minutes -= payment.minutes
+def _noted(state: ForwardState, now: dt.datetime) -> dict[str, Any]:
+    return {
+        "minutes": state.minutes,
+        "balance": None if state.balance is None else str(state.balance),
+        "balance_at": now,
+    }
 
 
 async def save(
@@ -307,7 +229,9 @@ async def save(
     """forwardingSave without a new number: thresholds and the `auto` flag."""
     check_changes(changes)
     forwarding = await owned(session, account_id, forwarding_id)
-    if forwarding.status in (FINISHED, CANCELLING):
+    await lock_key(session, f"forwarding:{forwarding.id}")
+    await session.refresh(forwarding)
+    if removed(Status(forwarding.status)):
         raise ForwardFinished(f"forwarding {forwarding_id} was removed")
     if changes.min_minutes is not None:
         forwarding.min_minutes = changes.min_minutes
@@ -316,6 +240,7 @@ async def save(
     if changes.auto_extend is not None:
         forwarding.auto_extend = changes.auto_extend
     forwarding.updated_at = now
+    mark_account_changed(session, account_id)
     return forwarding
 
 
@@ -325,23 +250,29 @@ async def remove(
     """forwardingRemove: no payment is made from now on; the agent is told by the worker."""
     forwarding = await owned(session, account_id, forwarding_id)
     await lock_key(session, f"forwarding:{forwarding.id}")
-    if forwarding.status in (FINISHED, CANCELLING):
-        return forwarding  # a repeated remove changes nothing
-    forwarding.status = CANCELLING
-    forwarding.next_check_at = now
-    forwarding.attempts = 0
-    forwarding.updated_at = now
-    for payment in await repo.unsent_payments(session, forwarding.id):
-        await _refuse(session, payment, "the forwarding was removed", now)
-    mark_account_changed(session, account_id)
+    while True:
+        await session.refresh(forwarding)
+        status = Status(forwarding.status)
+        if removed(status):
+            return forwarding  # a repeated remove changes nothing
+        # A FORWARD_SET still in flight could reach the agent after our FORWARD_CANCEL, so
+        # the cancel waits for its answer (the flow that sent it brings the check forward)
+        # or, if that hub died, for its lease to pass.
+        check_at = max(forwarding.next_check_at, now) if status in IN_FLIGHT else now
+        if await apply(session, forwarding, Event.REMOVE, now, next_check_at=check_at, attempts=0):
+            break
+    await payments.release_unsent(session, forwarding.id, "the forwarding was removed", now)
     return forwarding
 
 
-def finished(session: AsyncSession, forwarding: Forwarding, now: dt.datetime) -> None:
-    """The agent cancelled the forwarding on the SIM."""
-    forwarding.status = FINISHED
-    forwarding.updated_at = now
-    mark_account_changed(session, forwarding.account_id)
+async def set_landed(session: AsyncSession, forwarding_id: int, now: dt.datetime) -> bool:
+    """A FORWARD_SET answered after the forwarding was removed: owe the agent a (new)
+    FORWARD_CANCEL, due now. False when the forwarding is not removed (nothing owed)."""
+    forwarding = await repo.get(session, forwarding_id)
+    assert forwarding is not None
+    if not removed(Status(forwarding.status)):
+        return False
+    return await apply(session, forwarding, Event.SET_LANDED, now, next_check_at=now, attempts=0)
 
 
 async def page_of(

@@ -170,7 +170,7 @@ def item(forwarding: Forwarding, settings: Settings) -> dict[str, Any]:
         "id": forwarding.id,
         "id_user": forwarding.account_id,
         "minutes": forwarding.minutes,
-        "status": forwarding.status,
+        "status": service.spec_status(forwarding),
         "id_number": forwarding.activation_id,
         "number": national_number(forwarding.phone),
         "forward_number": national_number(forwarding.forward_number),

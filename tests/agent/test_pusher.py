@@ -38,7 +38,8 @@ async def _rent_and_receive(
         rows = await _sms_rows(agent)
         return rows if len(rows) > before else []
 
-    return await eventually(stored)
+    rows: list[sqlite3.Row] = await eventually(stored)
+    return rows
 
 
 async def test_push_body_is_strict_and_gzipped(
@@ -117,7 +118,7 @@ async def test_hub_down_then_up_delivers(
 
         async def attempted() -> bool:
             rows = await _sms_rows(agent)
-            return rows[0]["attempts"] >= 1 and rows[0]["state"] == "pending"
+            return bool(rows[0]["attempts"] >= 1 and rows[0]["state"] == "pending")
 
         await eventually(attempted)
         rows = await _sms_rows(agent)

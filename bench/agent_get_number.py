@@ -69,7 +69,8 @@ class Connection:
             name, _, value = line.partition(b":")
             if name.strip().lower() == b"content-length":
                 length = int(value)
-        return orjson.loads(await self.reader.readexactly(length))
+        reply: dict[str, Any] = orjson.loads(await self.reader.readexactly(length))
+        return reply
 
     def close(self) -> None:
         self.writer.close()

@@ -9,6 +9,7 @@ import datetime as dt
 import gzip
 import socket
 import time
+from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -184,7 +185,9 @@ class _Server(uvicorn.Server):
 
 
 class FakeHub:
-    """A PUSH_SMS receiver that stores each smsId once and answers as told."""
+    """A PUSH_SMS receiver that stores each smsId once and answers as told. `pushes` counts
+    every PUSH_SMS received per smsId, repeats included; after `hold()` requests are counted
+    but left unanswered until `answer_held()`."""
 
     def __init__(self, key: str = KEY) -> None:
         self.key = key
@@ -192,7 +195,10 @@ class FakeHub:
         self.attempts: list[dict[str, Any]] = []
         self.headers: list[dict[str, str]] = []
         self.stored: dict[int, dict[str, Any]] = {}
-        self.store_counts: dict[int, int] = {}
+        self.pushes: Counter[int] = Counter()
+        self.held: list[int] = []
+        self._answering = asyncio.Event()
+        self._answering.set()
         self.url = ""
         self._server: _Server | None = None
         self._task: asyncio.Task[None] | None = None
@@ -204,6 +210,10 @@ class FakeHub:
         body = orjson.loads(raw)
         self.attempts.append(body)
         self.headers.append(dict(request.headers))
+        self.pushes[body.get("smsId")] += 1
+        if not self._answering.is_set():
+            self.held.append(body.get("smsId"))
+            await self._answering.wait()
         answers = {
             "error": {"status": "ERROR", "error": "TEMPORARY"},
             "no_operation": {"status": "NO_OPERATION"},
@@ -214,10 +224,16 @@ class FakeHub:
         if self.mode in answers:
             return JSONResponse(answers[self.mode])
         sms_id = body["smsId"]
-        if sms_id not in self.stored:  # a repeat of a stored smsId changes nothing
-            self.stored[sms_id] = body
-            self.store_counts[sms_id] = self.store_counts.get(sms_id, 0) + 1
+        self.stored.setdefault(sms_id, body)  # a repeat of a stored smsId changes nothing
         return JSONResponse({"status": "SUCCESS"})
+
+    def hold(self) -> None:
+        """Receive pushes from now on but do not answer them (an answer that will be lost)."""
+        self._answering.clear()
+
+    def answer_held(self) -> None:
+        """Answer the held pushes (SUCCESS, or as `mode` says) and every push from now on."""
+        self._answering.set()
 
     async def start(self, port: int = 0) -> FakeHub:
         app = Starlette(routes=[Route("/push_sms_webhook", self.endpoint, methods=["POST"])])
@@ -234,6 +250,7 @@ class FakeHub:
         return self
 
     async def stop(self) -> None:
+        self.answer_held()  # a held request would keep the server from shutting down
         if self._server is not None and self._task is not None:
             self._server.should_exit = True
             await self._task

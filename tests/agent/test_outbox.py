@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import calendar
 from collections.abc import Callable
 from typing import Any
@@ -27,7 +26,7 @@ async def test_incomplete_multipart_is_pushed_after_the_wait(
         third = IncomingSms(sim_key, phone, "Bank", "часть третья.", part=(9, 3, 3))
         assert await agent.store.receive_sms(third) is None
         clock.advance(23 * 3600)
-        await asyncio.sleep(0.1)
+        await agent.sweep_once()
         assert (
             await agent.db.run(lambda c: c.execute("SELECT count(*) FROM sms").fetchone()[0]) == 0
         )

@@ -138,9 +138,9 @@ async def test_no_self_finish_until_lifetime_then_back_in_stock(
     agent: AgentRuntime, client: Any, clock: FrozenClock, total: Callable[..., int], eventually: Any
 ) -> None:
     reply = await client.get_number("vk", number=None)
-    await asyncio.sleep(0.1)  # several sweeper ticks
+    await agent.sweep_once()
     clock.advance(899)
-    await asyncio.sleep(0.1)
+    await agent.sweep_once()
     assert total(await client.get_services(), "vk") == 9  # still open
     assert (await client.get_number("vk", number=reply["number"])) == {"status": "NO_NUMBERS"}
     clock.advance(2)
@@ -193,11 +193,11 @@ async def test_errors_are_json_with_http_200(agent: AgentRuntime, client: Any) -
         {"action": "FINISH_ACTIVATION", "key": KEY, "activationId": True, "status": 3},
         {"action": "FINISH_ACTIVATION", "key": KEY, "activationId": 1},
     ]  # fmt: skip
-    for body in cases:
-        response = await client.raw(orjson.dumps(body), {"Content-Type": "application/json"})
+    for case in cases:
+        response = await client.raw(orjson.dumps(case), {"Content-Type": "application/json"})
         reply = response.json()
-        assert reply["status"] in {"ERROR", "NO_NUMBERS"}, (body, reply)
-        if "key" not in body or body["key"] != KEY:
+        assert reply["status"] in {"ERROR", "NO_NUMBERS"}, (case, reply)
+        if "key" not in case or case["key"] != KEY:
             assert reply == {"status": "ERROR", "error": "BAD_KEY"}
     # None of the refused requests opened an activation.
     rows = await agent.db.run(lambda c: c.execute("SELECT count(*) FROM activations").fetchone())

@@ -3,7 +3,6 @@ controllable clock, and the answers that end retrying."""
 
 from __future__ import annotations
 
-import asyncio
 import sqlite3
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -30,7 +29,8 @@ async def _rent_and_receive(
     )  # fmt: skip
     assert reply["status"] == "SUCCESS"
     before = len(await _sms_rows(agent))
-    await asyncio.sleep(0.05)
+    assert agent.simulated is not None
+    await agent.simulated.deliver_due()
     assert len(await _sms_rows(agent)) == before  # the simulated SMS waits for its delay
     clock.advance(1.0)
 
@@ -38,7 +38,8 @@ async def _rent_and_receive(
         rows = await _sms_rows(agent)
         return rows if len(rows) > before else []
 
-    return await eventually(stored)
+    rows: list[sqlite3.Row] = await eventually(stored)
+    return rows
 
 
 async def test_push_body_is_strict_and_gzipped(
@@ -78,7 +79,7 @@ async def test_retry_every_ten_seconds_until_success(
         await _rent_and_receive(agent, clock, eventually)
         await tried(1)
         clock.advance(9.9)
-        await asyncio.sleep(0.15)
+        assert await agent.pusher.drain_once() == 0, "retried before 10 s"
         assert len(hub.attempts) == 1, "retried before 10 s"
         clock.advance(0.1)
         await tried(2)
@@ -87,14 +88,14 @@ async def test_retry_every_ten_seconds_until_success(
         await tried(3)
         hub.mode = "success"
         clock.advance(5)
-        await asyncio.sleep(0.15)
+        assert await agent.pusher.drain_once() == 0
         assert len(hub.attempts) == 3
         clock.advance(5)
         await tried(4)
         rows = await eventually(lambda: _delivered(agent))
         assert rows[0]["state"] == "delivered"
         clock.advance(60)
-        await asyncio.sleep(0.15)
+        assert await agent.pusher.drain_once() == 0, "a delivered SMS is never sent again"
     assert len(hub.attempts) == 4, "a delivered SMS is never sent again"
     assert len(hub.stored) == 1
 
@@ -117,7 +118,7 @@ async def test_hub_down_then_up_delivers(
 
         async def attempted() -> bool:
             rows = await _sms_rows(agent)
-            return rows[0]["attempts"] >= 1 and rows[0]["state"] == "pending"
+            return bool(rows[0]["attempts"] >= 1 and rows[0]["state"] == "pending")
 
         await eventually(attempted)
         rows = await _sms_rows(agent)
@@ -150,7 +151,7 @@ async def test_final_answers_are_not_retried_forever(
 
         await eventually(all_rejected)
         clock.advance(100)
-        await asyncio.sleep(0.15)
+        assert await agent.pusher.drain_once() == 0
     assert len(hub.attempts) == 4
     assert hub.stored == {}
 
@@ -192,6 +193,7 @@ async def test_no_sms_when_count_is_zero(
         )
         assert reply["status"] == "SUCCESS"
         clock.advance(60)
-        await asyncio.sleep(0.15)
+        assert agent.simulated is not None
+        await agent.simulated.deliver_due()
         assert await _sms_rows(agent) == []
     assert hub.attempts == []

@@ -27,7 +27,7 @@ async def message_count(db: Database) -> int:
 
 async def send(api: DeliveryClient, **overrides: str) -> Any:
     params = {"phone": PHONE, "text": "hello world", "sender": SENDER, **overrides}
-    return await api.call("send", **params)
+    return await api.call("send", post=False, **params)
 
 
 async def test_timestamp_and_balance(api: DeliveryClient, ctx: HubContext) -> None:

@@ -10,7 +10,10 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
 import pytest
-import smpp34
+
+# smpp34 re-exports its ESME_* constants at run time, out of mypy's sight; take them
+# from the module its stub describes.
+from smpp34._smpp34 import ESME_RINVDSTADR, ESME_RTHROTTLED
 from sqlalchemy import select
 
 from simgate.core.clock import SystemClock
@@ -113,7 +116,7 @@ async def test_undelivered_receipt_and_refusal(
     ctx: HubContext, customer: Customer, smsc: LoopbackSmsc
 ) -> None:
     smsc.receipt_stat = "UNDELIV"
-    smsc.decide = lambda e: smpp34.ESME_RINVDSTADR if e.destination_addr.endswith("9") else None
+    smsc.decide = lambda e: ESME_RINVDSTADR if e.destination_addr.endswith("9") else None
     await enqueue(ctx, customer, ["79001110001", "79001110009"], "plain GSM text")
     async with running(ctx):
         await eventually(all_in(ctx, "undelivered", 1))
@@ -130,7 +133,7 @@ async def test_throttled_submits_are_retried_and_rate_is_kept(
     ctx: HubContext, customer: Customer, smsc: LoopbackSmsc
 ) -> None:
     ctx.settings = ctx.settings.model_copy(update={"smsc_throughput_per_second": 20.0})
-    refusals = iter([smpp34.ESME_RTHROTTLED] * 3)
+    refusals = iter([ESME_RTHROTTLED] * 3)
     smsc.decide = lambda _e: next(refusals, None)
     await enqueue(ctx, customer, [f"7900222{i:04d}" for i in range(30)], "rate test")
     async with running(ctx):

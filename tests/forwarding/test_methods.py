@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from simgate.agent.runtime import AgentRuntime
 from simgate.ledger import service as ledger
@@ -16,7 +17,7 @@ async def balance(hub: Hub, key: str) -> str:
 
 async def test_forward_parameters_are_checked_before_renting(hub, buyer, agent):
     before = await balance(hub, buyer)
-    cases = [
+    cases: list[tuple[dict[str, Any], str]] = [
         ({"forward_number": "9161234567", "form": 3}, "NO_FORWARD_FOR_DEFFER"),
         ({"forward_number": "916123456"}, "ERROR_LENGTH_NUMBER_FOR_FORWARD"),
         ({"forward_number": "+1 916 123"}, "ERROR_LENGTH_NUMBER_FOR_FORWARD"),

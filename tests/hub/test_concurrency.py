@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import random
+from typing import Any
 
 import httpx
 
@@ -39,9 +40,9 @@ async def test_same_push_ten_times_before_commit_and_after_expiry_is_stored_once
     hub, buyer, connect_agent
 ):
     agent: StandinAgent = await connect_agent()
-    push_body = {}
+    push_body: dict[str, Any] = {}
 
-    async def push_now() -> dict:
+    async def push_now() -> Any:
         response = await hub.client.post(f"{hub.url}/push_sms_webhook", json=push_body)
         return response.json()
 

@@ -62,7 +62,7 @@ async def test_deferred_outside_its_hours(hub, buyer, connect_agent):
 
 async def _buy(hub, buyer, agent, service="vk") -> str:
     reply = await hub.api("getNum", buyer, service=service, number=1)
-    phone = reply["number"].lstrip("+")
+    phone: str = reply["number"].lstrip("+")
     await hub.push(agent.key, int(phone) % 100000, int(phone), "VK: 12345")
     await hub.api("setOperationOk", buyer, tzid=reply["tzid"])
     await hub.tick()

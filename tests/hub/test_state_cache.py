@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-
 from sqlalchemy import update
 
 from simgate.core.db import Database
@@ -23,7 +21,7 @@ async def test_push_is_visible_at_once_with_the_cache_on(hub, buyer, connect_age
 
 
 async def test_another_process_change_shows_within_the_ttl(hub, buyer, connect_agent, database_url):
-    hub.ctx.state_cache.ttl = 0.5
+    hub.ctx.state_cache.ttl = 5
     await connect_agent()
     tzid = (await hub.api("getNum", buyer, service="vk"))["tzid"]
     assert (await hub.api("getState", buyer, tzid=tzid))[0]["response"] == "TZ_NUM_WAIT"
@@ -36,5 +34,7 @@ async def test_another_process_change_shows_within_the_ttl(hub, buyer, connect_a
     finally:
         await other.dispose()
     assert (await hub.api("getState", buyer, tzid=tzid))[0]["response"] == "TZ_NUM_WAIT"
-    await asyncio.sleep(0.6)
+    hub.clock.advance(4.9)
+    assert (await hub.api("getState", buyer, tzid=tzid))[0]["response"] == "TZ_NUM_WAIT"
+    hub.clock.advance(0.2)
     assert (await hub.api("getState", buyer, tzid=tzid))[0]["response"] == "TZ_OVER_EMPTY"

@@ -2,22 +2,22 @@
 
 from __future__ import annotations
 
-import time
-
 from simgate.accounts.key_cache import KeyCache
+from simgate.core.clock import FrozenClock
 from simgate.models import Account
 
 
-def test_remembers_until_ttl_then_forgets(monkeypatch):
-    now = [1000.0]
-    monkeypatch.setattr(time, "monotonic", lambda: now[0])
-    cache = KeyCache(ttl=2.0)
+def test_remembers_until_ttl_then_forgets():
+    clock = FrozenClock()
+    cache = KeyCache(ttl=2.0, clock=clock)
     account = Account(name="a")
     assert cache.get("k") is None
     cache.put("k", account)
     assert cache.get("k") is account
     assert cache.get("other") is None
-    now[0] += 2.5
+    clock.advance(2.0)
+    assert cache.get("k") is account
+    clock.advance(0.5)
     assert cache.get("k") is None
 
 

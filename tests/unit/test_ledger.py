@@ -8,12 +8,15 @@ import pytest
 from sqlalchemy import update
 
 from simgate.accounts import service as accounts
+from simgate.core.clock import Clock
+from simgate.core.db import Database
+from simgate.core.settings import Settings
 from simgate.ledger import service as ledger
 from simgate.ledger.errors import InsufficientFunds
 from simgate.models import Balance
 
 
-async def _account(db, settings, clock, balance=1000):
+async def _account(db: Database, settings: Settings, clock: Clock, balance: int = 1000) -> int:
     async with db.transaction() as session:
         return (
             await accounts.create(session, settings, "acc", clock.now(), balance=balance)

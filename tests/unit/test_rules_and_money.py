@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from simgate.activations.rent import deferred_open
@@ -26,11 +28,11 @@ def test_extract_code(text, code):
 
 
 def test_sender_rules():
-    vk = {"takes_all": False, "senders": "VK\nVKcom", "text_patterns": r"\bVK\b"}
+    vk: dict[str, Any] = {"takes_all": False, "senders": "VK\nVKcom", "text_patterns": r"\bVK\b"}
     assert sms_matches(**vk, sender_filter=None, phone_from="vk", text="x")
     assert sms_matches(**vk, sender_filter=None, phone_from="+7900", text="VK: 123")
     assert not sms_matches(**vk, sender_filter=None, phone_from="Uber", text="Uber 1234")
-    other = {"takes_all": True, "senders": "", "text_patterns": ""}
+    other: dict[str, Any] = {"takes_all": True, "senders": "", "text_patterns": ""}
     assert sms_matches(**other, sender_filter=None, phone_from="any", text="any")
     assert sms_matches(**other, sender_filter="Gett", phone_from="GETT", text="1234")
     assert not sms_matches(**other, sender_filter="Gett", phone_from="Uber", text="1234")
@@ -53,7 +55,9 @@ def test_money():
 def test_deferred_hours():
     import datetime as dt
 
-    at = lambda h: dt.datetime(2026, 1, 1, h)  # noqa: E731
+    def at(hour: int) -> dt.datetime:
+        return dt.datetime(2026, 1, 1, hour)
+
     assert deferred_open("0-24", at(3))
     assert deferred_open("8-20", at(8)) and not deferred_open("8-20", at(20))
     assert deferred_open("22-6", at(23)) and deferred_open("22-6", at(2))

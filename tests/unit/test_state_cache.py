@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-import time
-
 from simgate.activations.state_cache import StateCache
+from simgate.core.clock import FrozenClock
 
 
-def test_entries_live_until_ttl(monkeypatch):
-    now = [50.0]
-    monkeypatch.setattr(time, "monotonic", lambda: now[0])
-    cache = StateCache(ttl=1.0)
+def test_entries_live_until_ttl():
+    clock = FrozenClock()
+    cache = StateCache(ttl=1.0, clock=clock)
     cache.put(7, "key", ["view"], cache.generation(7))
     assert cache.get(7, "key") == ["view"]
     assert cache.get(8, "key") is None
-    now[0] += 1.5
+    clock.advance(1.0)
+    assert cache.get(7, "key") == ["view"]
+    clock.advance(0.5)
     assert cache.get(7, "key") is None
 
 

@@ -7,8 +7,7 @@ process within `ttl` seconds.
 
 from __future__ import annotations
 
-import time
-
+from simgate.core.clock import Clock, SystemClock
 from simgate.core.ids import hash_api_key
 from simgate.models import Account
 
@@ -16,15 +15,16 @@ MAX_ENTRIES = 10_000
 
 
 class KeyCache:
-    def __init__(self, ttl: float) -> None:
+    def __init__(self, ttl: float, clock: Clock | None = None) -> None:
         self.ttl = ttl
+        self._clock: Clock = clock or SystemClock()
         self._entries: dict[str, tuple[float, Account]] = {}
 
     def get(self, api_key: str) -> Account | None:
         if self.ttl <= 0:
             return None
         entry = self._entries.get(hash_api_key(api_key))
-        if entry is None or entry[0] < time.monotonic():
+        if entry is None or entry[0] < self._clock.monotonic():
             return None
         return entry[1]
 
@@ -33,4 +33,4 @@ class KeyCache:
             return
         if len(self._entries) >= MAX_ENTRIES:
             self._entries.clear()
-        self._entries[hash_api_key(api_key)] = (time.monotonic() + self.ttl, account)
+        self._entries[hash_api_key(api_key)] = (self._clock.monotonic() + self.ttl, account)

@@ -10,16 +10,18 @@ commit from storing what it read before that commit.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Hashable
 from typing import Any
+
+from simgate.core.clock import Clock, SystemClock
 
 MAX_ACCOUNTS = 20_000
 
 
 class StateCache:
-    def __init__(self, ttl: float) -> None:
+    def __init__(self, ttl: float, clock: Clock | None = None) -> None:
         self.ttl = ttl
+        self._clock: Clock = clock or SystemClock()
         self._entries: dict[int, dict[Hashable, tuple[float, Any]]] = {}
         self._generations: dict[int, int] = {}
 
@@ -30,7 +32,7 @@ class StateCache:
         if self.ttl <= 0:
             return None
         entry = self._entries.get(account_id, {}).get(key)
-        if entry is None or entry[0] < time.monotonic():
+        if entry is None or entry[0] < self._clock.monotonic():
             return None
         return entry[1]
 
@@ -40,7 +42,7 @@ class StateCache:
             return
         if len(self._entries) >= MAX_ACCOUNTS and account_id not in self._entries:
             self._entries.clear()
-        self._entries.setdefault(account_id, {})[key] = (time.monotonic() + self.ttl, value)
+        self._entries.setdefault(account_id, {})[key] = (self._clock.monotonic() + self.ttl, value)
 
     def invalidate(self, account_ids: set[int]) -> None:
         for account_id in account_ids:

@@ -141,17 +141,21 @@ class AgentRuntime:
     async def _sweep(self) -> None:
         # Housekeeping runs on the tick so a test's clock step takes effect at once.
         while True:
-            for item in await self.store.expire():
-                log.warning(
-                    "activation %s (%s, %s) closed after its lifetime: the hub never finished it",
-                    item.activation_id, item.phone, item.service,
-                )  # fmt: skip
-            now = self.clock.now()
-            wait = dt.timedelta(hours=self.config.multipart_wait_hours)
-            if await self.store.flush_stale_parts(now - wait):
-                self.pusher.wake()
-            await self.store.prune(now - dt.timedelta(days=7))
+            await self.sweep_once()
             await asyncio.sleep(self.config.tick_seconds)
+
+    async def sweep_once(self) -> None:
+        """One housekeeping pass: expire lifetimes, flush overdue multipart SMS, prune."""
+        for item in await self.store.expire():
+            log.warning(
+                "activation %s (%s, %s) closed after its lifetime: the hub never finished it",
+                item.activation_id, item.phone, item.service,
+            )  # fmt: skip
+        now = self.clock.now()
+        wait = dt.timedelta(hours=self.config.multipart_wait_hours)
+        if await self.store.flush_stale_parts(now - wait):
+            self.pusher.wake()
+        await self.store.prune(now - dt.timedelta(days=7))
 
 
 def _bind(host: str, port: int) -> socket.socket:

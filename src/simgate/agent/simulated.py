@@ -134,12 +134,16 @@ class SimulatedPool:
     async def run(self) -> None:
         """Deliver due SMS into the outbox (until cancelled)."""
         while True:
-            now = self.clock.now()
-            ready = [sms for at, sms in self._due if at <= now]
-            self._due = [(at, sms) for at, sms in self._due if at > now]
-            for sms in ready:
-                sms_id = await self.store.receive_sms(sms)
-                if sms_id is not None:
-                    log.info("simulated SMS %s to %s from %s", sms_id, sms.phone, sms.sender)
-                    self.on_sms()
+            await self.deliver_due()
             await asyncio.sleep(self.config.tick_seconds)
+
+    async def deliver_due(self) -> None:
+        """One pass: put every SMS whose time has come into the outbox."""
+        now = self.clock.now()
+        ready = [sms for at, sms in self._due if at <= now]
+        self._due = [(at, sms) for at, sms in self._due if at > now]
+        for sms in ready:
+            sms_id = await self.store.receive_sms(sms)
+            if sms_id is not None:
+                log.info("simulated SMS %s to %s from %s", sms_id, sms.phone, sms.sender)
+                self.on_sms()

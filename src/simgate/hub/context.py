@@ -24,8 +24,8 @@ class HubContext:
     state_cache: StateCache = field(init=False)
 
     def __post_init__(self) -> None:
-        self.key_cache = KeyCache(self.settings.auth_cache_seconds)
-        self.state_cache = StateCache(self.settings.state_cache_seconds)
+        self.key_cache = KeyCache(self.settings.auth_cache_seconds, self.clock)
+        self.state_cache = StateCache(self.settings.state_cache_seconds, self.clock)
         self.db.commit_listeners.append(self.state_cache.invalidate)
 
     @property

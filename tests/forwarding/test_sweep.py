@@ -58,7 +58,9 @@ async def test_a_forwarding_the_hub_never_recorded_is_cancelled_by_the_worker(
     params = {"apikey": buyer, "service": "vk", "forward_number": "9161234567"}
     response = await hub.client.get(f"{hub.url}/api/getNum.php", params=params)
     assert response.status_code == 500
-    (phone,) = agent.simulated.line.forwards  # set on the SIM, and the SIM is out of stock
+    pool = agent.simulated
+    assert pool is not None
+    (phone,) = pool.line.forwards  # set on the SIM, and the SIM is out of stock
     assert await _agent_stock(agent) == in_stock - 1
     monkeypatch.undo()
 
@@ -68,7 +70,7 @@ async def test_a_forwarding_the_hub_never_recorded_is_cancelled_by_the_worker(
     )
     try:
         assert await tasks.run_once(worker) == 0  # within the set's lease: it may still answer
-        assert phone in agent.simulated.line.forwards
+        assert phone in pool.line.forwards
         lease = service.set_lease(hub.ctx.settings, hub.clock.now()) - hub.clock.now()
         assert lease.total_seconds() < 120
         hub.clock.advance(120)  # well past any FORWARD_SET's answer
@@ -76,7 +78,7 @@ async def test_a_forwarding_the_hub_never_recorded_is_cancelled_by_the_worker(
         assert await tasks.run_once(worker) == 0  # cancelled once
     finally:
         await worker.http.aclose()
-    assert agent.simulated.line.forwards == {}
+    assert pool.line.forwards == {}
     active = await agent.db.run(lambda c: c.execute("SELECT active FROM forwardings").fetchall())
     assert [row[0] for row in active] == [0]
     (forwarding,) = (await hub.api("forwardingList", buyer))["forwardingList"]["data"]

@@ -16,7 +16,13 @@ from simgate.core.settings import Settings
 from simgate.models import Activation, Supplier
 from simgate.suppliers import repository as suppliers_repo
 from simgate.suppliers import service as suppliers
-from simgate.suppliers.client import AgentClient, AgentError, NoNumbers, NumberGranted
+from simgate.suppliers.client import (
+    AgentClient,
+    AgentFault,
+    AgentRefused,
+    NoNumbers,
+    NumberGranted,
+)
 
 # A deferred activation whose agents had nothing is asked again after this long.
 DEFERRED_RETRY_SECONDS = 10
@@ -29,6 +35,9 @@ class Attempt:
     granted: NumberGranted | None = None
     usable: bool = False  # False for a number other than the one asked for (repeat)
     error: str | None = None  # None with nothing granted means NO_NUMBERS
+    # The agent's own fault (timeout, unreachable, 5xx, garbage): counts against its health.
+    # An error without it is a refusal of this request, which may well be the buyer's doing.
+    fault: bool = False
 
 
 @dataclass
@@ -57,8 +66,11 @@ async def ask_agents(client: AgentClient, plan: Plan) -> Outcome:
                 exception_phones=plan.exception_phones,
                 number=plan.wanted_number,
             )
-        except AgentError as exc:
-            attempt.error = f"{type(exc).__name__}: {exc}"
+        except AgentFault as exc:
+            attempt.error, attempt.fault = f"{type(exc).__name__}: {exc}", True
+            continue
+        except AgentRefused as exc:
+            attempt.error = f"refused: {exc}"
             continue
         if isinstance(reply, NoNumbers):
             continue
@@ -126,16 +138,19 @@ async def _close_unused(session: AsyncSession, attempt: Attempt, now: dt.datetim
 async def _update_suppliers(
     session: AsyncSession, plan: Plan, outcome: Outcome, now: dt.datetime
 ) -> None:
-    """Health and cached stock follow every answer, so the next request skips empty agents."""
+    """Health and cached stock follow every answer, so the next request skips empty agents.
+    Only the agent's own faults count against its health: a refusal may be the buyer's doing."""
     for attempt in outcome.attempts:
         supplier = await session.get(Supplier, attempt.candidate.supplier_id)
         if supplier is None:
             continue
         if attempt.granted is not None and not attempt.usable:
             await _close_unused(session, attempt, now)
-        if attempt.error is not None and attempt.granted is None:
-            suppliers.record_failure(supplier, attempt.error, now)
+        if attempt.fault:
+            suppliers.record_failure(supplier, attempt.error or "fault", now)
             continue
+        if attempt.error is not None and attempt.granted is None:
+            continue  # refused: alive, and nothing learnt about its stock
         suppliers.record_success(supplier, now)
         await suppliers_repo.adjust_stock(
             session,

@@ -17,6 +17,12 @@ class UnknownOperator(InvalidInput):
     code = "UNKNOWN_OPERATOR"
 
 
+class BadReject(InvalidInput):
+    """The list of number prefixes to avoid is not a short list of digit prefixes."""
+
+    code = "BAD_REJECT"
+
+
 class TooManyOpen(DomainError):
     code = "TOO_MANY_OPEN"
 

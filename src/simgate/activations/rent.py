@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from simgate.activations import repository as repo
 from simgate.activations.errors import (
+    BadReject,
     DeferredClosed,
     DuplicateRequest,
     NoNumber,
@@ -33,6 +34,10 @@ from simgate.suppliers import repository as suppliers_repo
 from simgate.suppliers.client import Endpoint
 
 MAX_AGENTS_TRIED = 3
+# A reject entry is a phone prefix with its country code: E.164 numbers have at most 15 digits.
+# Anything else would only reach the agents as a request they must refuse.
+MAX_REJECT_DIGITS = 15
+MAX_REJECT_ENTRIES = 100
 
 
 @dataclass(frozen=True)
@@ -75,6 +80,15 @@ class Resolved:
     country: Country
     operator: str
     price: Price
+
+
+def check_reject(reject: tuple[str, ...]) -> None:
+    """Each entry digits only, 1..MAX_REJECT_DIGITS of them; at most MAX_REJECT_ENTRIES."""
+    if len(reject) > MAX_REJECT_ENTRIES:
+        raise BadReject(f"at most {MAX_REJECT_ENTRIES} reject prefixes")
+    for prefix in reject:
+        if not (prefix.isascii() and prefix.isdigit() and len(prefix) <= MAX_REJECT_DIGITS):
+            raise BadReject(f"reject entry {prefix[:20]!r} is not a phone prefix")
 
 
 async def resolve(session: AsyncSession, request: RentRequest) -> Resolved:
@@ -147,6 +161,7 @@ async def begin(
     repeat_supplier_id: int | None = None,
 ) -> Plan:
     """Validate, hold the price and record the activation in TZ_INPOOL."""
+    check_reject(request.reject)
     found = await resolve(session, request)
     await check_limits(session, settings, account, request, now)
     # Identical online requests are normal (several numbers at once); an identical deferred

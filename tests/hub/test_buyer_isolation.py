@@ -1,10 +1,12 @@
-"""One buyer cannot hurt the others: a bad reject list is refused at the edge, and an agent's
-refusal of one request is not counted against the agent."""
+"""One buyer cannot hurt the others: a bad reject list is refused at the edge, an agent's
+refusal of one request is not counted against the agent, a request no agent can fill does not
+empty the stock everyone else sees, and a dead agent is not waited on by every getNum."""
 
 from __future__ import annotations
 
 import pytest
 
+from simgate.ledger import service as ledger
 from simgate.suppliers import repository as suppliers_repo
 from simgate.suppliers import service as suppliers
 
@@ -70,3 +72,62 @@ async def test_an_agent_refusing_one_buyers_requests_stays_in_service(
     assert await supplier_state(hub) == (0, 50)  # neither ill nor empty
     assert (await hub.api("getNum", other, service="vk"))["response"] == 1
     assert await hub.api("getBalance", spoiler) == FULL_BALANCE
+
+
+@pytest.mark.parametrize("form", [1, 3])
+async def test_a_request_no_agent_can_fill_leaves_the_stock_to_others(
+    hub, make_buyer, connect_agent, form
+):
+    agent = await connect_agent()  # every number it has starts with 7900
+    picky, other = await make_buyer("picky"), await make_buyer("other")
+    reply = await hub.api("getNum", picky, service="vk", form=form, reject="7900")
+    if form == 3:
+        assert reply["response"] == 1
+        await hub.tick()  # the worker asks the agent for the deferred request
+    else:
+        assert reply == {"response": "NO_NUMBER"}
+    assert agent.get_number_calls[-1]["exceptionPhoneSet"] == ["7900"]
+    assert await supplier_state(hub) == (0, 50)
+    assert (await hub.api("getNum", other, service="vk"))["response"] == 1
+
+
+async def test_no_numbers_to_a_plain_request_empties_the_cached_stock(hub, buyer, connect_agent):
+    agent = await connect_agent(mode="no_numbers")
+    assert await hub.api("getNum", buyer, service="vk") == {"response": "NO_NUMBER"}
+    assert await supplier_state(hub) == (0, 0)
+    # Nobody asks an agent that just said it has nothing, until its next stock poll.
+    assert await hub.api("getNum", buyer, service="vk") == {"response": "NO_NUMBER"}
+    assert len(agent.get_number_calls) == 1
+
+
+async def test_a_dead_agent_is_not_waited_on_until_its_back_off_ends(
+    hub, make_buyer, connect_agent
+):
+    agent = await connect_agent(mode="hang")
+    first, second = await make_buyer("first"), await make_buyer("second")
+    assert await hub.api("getNum", first, service="vk") == {"response": "TRY_AGAIN_LATER"}
+    assert len(agent.get_number_calls) == 1
+    # Its stock is still on record, but it is backing off: answered at once, nobody waits.
+    assert await hub.api("getNum", second, service="vk") == {"response": "TRY_AGAIN_LATER"}
+    assert len(agent.get_number_calls) == 1
+    for key in (first, second):
+        assert await hub.api("getBalance", key) == FULL_BALANCE
+        assert await hub.api("getOperations", key) == []
+    async with hub.ctx.db.read() as session:
+        assert await ledger.check(session) == []
+
+    agent.mode = "ok"
+    hub.clock.advance(suppliers.BACKOFF_FIRST_SECONDS)
+    assert (await hub.api("getNum", second, service="vk"))["response"] == 1
+    assert len(agent.get_number_calls) == 2
+    assert (await supplier_state(hub))[0] == 0
+
+
+async def test_a_dead_agent_is_skipped_while_a_healthy_one_serves(hub, make_buyer, connect_agent):
+    dead = await connect_agent("dead", priority=10, mode="hang")
+    healthy = await connect_agent("healthy", priority=1)
+    first, second = await make_buyer("first"), await make_buyer("second")
+    assert (await hub.api("getNum", first, service="vk"))["response"] == 1
+    assert (await hub.api("getNum", second, service="vk"))["response"] == 1
+    assert len(dead.get_number_calls) == 1
+    assert len(healthy.get_number_calls) == 2

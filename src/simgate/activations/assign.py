@@ -48,6 +48,11 @@ class Outcome:
     def winner(self) -> Attempt | None:
         return next((a for a in self.attempts if a.usable), None)
 
+    @property
+    def agents_down(self) -> bool:
+        """Every agent asked failed by its own fault: no answer about numbers at all."""
+        return bool(self.attempts) and all(a.fault for a in self.attempts)
+
 
 async def ask_agents(client: AgentClient, plan: Plan) -> Outcome:
     """GET_NUMBER from each candidate in turn until one hands out a usable number."""
@@ -95,7 +100,8 @@ async def record(
             await _close_unused(session, winner, now)
         return None
     if winner is None or winner.granted is None:
-        await _no_number(session, activation, now)
+        failure = "NO_SUPPLIERS" if outcome.agents_down else "NO_NUMBER"
+        await _no_number(session, activation, now, failure)
         return None
     granted = winner.granted
     await apply(
@@ -114,13 +120,15 @@ async def record(
     return activation
 
 
-async def _no_number(session: AsyncSession, activation: Activation, now: dt.datetime) -> None:
+async def _no_number(
+    session: AsyncSession, activation: Activation, now: dt.datetime, failure: str
+) -> None:
     if activation.form == "deferr":
         # Stay in the pool; the worker asks again later.
         retry = now + dt.timedelta(seconds=DEFERRED_RETRY_SECONDS)
         await repo.set_fields(session, activation.id, requesting_until=retry)
         return
-    await apply(session, activation, Event.FAIL, now, failure="NO_NUMBER", requesting_until=None)
+    await apply(session, activation, Event.FAIL, now, failure=failure, requesting_until=None)
 
 
 async def _close_unused(session: AsyncSession, attempt: Attempt, now: dt.datetime) -> None:
@@ -139,7 +147,12 @@ async def _update_suppliers(
     session: AsyncSession, plan: Plan, outcome: Outcome, now: dt.datetime
 ) -> None:
     """Health and cached stock follow every answer, so the next request skips empty agents.
-    Only the agent's own faults count against its health: a refusal may be the buyer's doing."""
+
+    Only the agent's own faults count against its health, and only a NO_NUMBERS to a plain
+    request (no prefixes to avoid, no particular number) empties its cached stock: a refusal,
+    or NO_NUMBERS to a filtered request, says nothing about what other buyers could get.
+    """
+    plain = not plan.exception_phones and plan.wanted_number is None
     for attempt in outcome.attempts:
         supplier = await session.get(Supplier, attempt.candidate.supplier_id)
         if supplier is None:
@@ -152,6 +165,8 @@ async def _update_suppliers(
         if attempt.error is not None and attempt.granted is None:
             continue  # refused: alive, and nothing learnt about its stock
         suppliers.record_success(supplier, now)
+        if attempt.granted is None and not plain:
+            continue
         await suppliers_repo.adjust_stock(
             session,
             supplier.id,

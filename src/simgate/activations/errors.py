@@ -44,6 +44,8 @@ class NoNumber(DomainError):
 
 
 class NoSuppliers(Unavailable):
+    """No agent is connected, or every one that could serve the request is down."""
+
     code = "NO_SUPPLIERS"
 
 

@@ -31,6 +31,7 @@ from simgate.core.settings import Settings
 from simgate.ledger import service as ledger
 from simgate.models import Account, Activation, Country, Price, Service
 from simgate.suppliers import repository as suppliers_repo
+from simgate.suppliers import service as suppliers
 from simgate.suppliers.client import Endpoint
 
 MAX_AGENTS_TRIED = 3
@@ -71,6 +72,14 @@ class Plan:
     exception_phones: list[str]
     wanted_number: str | None
     candidates: list[Candidate] = field(default_factory=list)
+
+
+@dataclass
+class Candidates:
+    """The agents to ask, and whether agents with stock were skipped for backing off."""
+
+    usable: list[Candidate]
+    resting: bool
 
 
 @dataclass(frozen=True)
@@ -176,7 +185,10 @@ async def begin(
     candidates = await candidates_for(
         session, settings, found, found.operator, now, repeat_supplier_id
     )
-    if not deferred and not candidates:
+    if not deferred and not candidates.usable:
+        if candidates.resting:
+            # The stock is there but its agents are down: waiting on them would only time out.
+            raise NoSuppliers("every agent with stock is backing off")
         raise NoNumber("no agent has a number for this request")
     amount = price_for(found.price, request.form)
     hold_id = await ledger.hold(session, account.id, amount, now, reference="activation")
@@ -215,7 +227,7 @@ async def begin(
         service_code=found.service.agent_code,
         exception_phones=await exception_phones(session, activation),
         wanted_number=activation.wanted_number,
-        candidates=candidates,
+        candidates=candidates.usable,
     )
 
 
@@ -235,18 +247,22 @@ async def candidates_for(
     operator: str,
     now: dt.datetime,
     only_supplier_id: int | None = None,
-) -> list[Candidate]:
-    """Which agents to ask, best first (priority, then stock), at most MAX_AGENTS_TRIED."""
-    cooldown = now - dt.timedelta(seconds=30)
+) -> Candidates:
+    """Which agents to ask, best first (priority, then stock), at most MAX_AGENTS_TRIED;
+    agents backing off after faults of their own are skipped."""
     rows = await suppliers_repo.stock_candidates(
-        session, found.country.slug, found.service.agent_code, operator, cooldown
+        session, found.country.slug, found.service.agent_code, operator
     )
     candidates: list[Candidate] = []
+    resting = False
     seen: set[int] = set()
     for supplier, stock_operator, _count in rows:
         if supplier.id in seen or (only_supplier_id and supplier.id != only_supplier_id):
             continue
         seen.add(supplier.id)
+        if suppliers.is_resting(supplier, now):
+            resting = True
+            continue
         exponent = AGENT_CURRENCY_EXPONENT.get(supplier.currency, 2)
         timeout = min(supplier.timeout_seconds, settings.agent_timeout_seconds)
         candidates.append(
@@ -260,7 +276,7 @@ async def candidates_for(
         )
         if len(candidates) >= MAX_AGENTS_TRIED:
             break
-    return candidates
+    return Candidates(candidates, resting)
 
 
 async def plan_deferred(
@@ -282,5 +298,6 @@ async def plan_deferred(
     if service is None or country is None or price is None:
         return plan  # the catalog changed under it: no candidates, it waits and expires
     found = Resolved(service, activation.sender_filter, country, activation.operator_slug, price)
-    plan.candidates = await candidates_for(session, settings, found, activation.operator_slug, now)
+    chosen = await candidates_for(session, settings, found, activation.operator_slug, now)
+    plan.candidates = chosen.usable
     return plan

@@ -24,6 +24,10 @@ class StandinAgent:
     finishes: list[tuple[int, int]] = field(default_factory=list)
     get_number_calls: list[dict[str, Any]] = field(default_factory=list)
     finish_mode: str = "ok"  # ok | http500
+    # A strict agent answers ERROR BAD_REQUEST to exception prefixes it will not honour:
+    # non-digits, or prefixes shorter than `min_prefix_digits` (they exclude whole countries).
+    strict: bool = False
+    min_prefix_digits: int = 1
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1000))
     handed: dict[int, int] = field(default_factory=dict)  # activationId -> number
 
@@ -62,6 +66,10 @@ class StandinAgent:
         if self.mode == "error":
             return self._json({"status": "ERROR", "error": "SOMETHING"})
         excluded = [str(p) for p in body.get("exceptionPhoneSet", [])]
+        if self.strict and any(
+            not p.isdigit() or len(p) < self.min_prefix_digits for p in excluded
+        ):
+            return self._json({"status": "ERROR", "error": "BAD_REQUEST"})
         wanted = body.get("number")
         for number in self.numbers:
             busy = number in self.handed.values()

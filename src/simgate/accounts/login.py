@@ -1,10 +1,16 @@
 """Login with username and RSA-encrypted password: hands out an API key.
 
-Brute force is bounded before any argon2 work: each attempt first takes a slot of its client
+Brute force is bounded before any argon2 work: each attempt takes a slot of its client
 address and of its username (committed, so every replica sees it), and an attempt without a
 slot is refused with no verification at all. So one address costs at most
 `login_attempts_per_window` verifications per window, whatever it sends. A successful login
 returns its username slot (the user is not the attacker), never its address slot.
+
+The username's slots are what its owner needs to log in, so only an attempt that could be a
+real one spends them. In order: an unknown dev key or a ciphertext that is not base64 of the
+RSA modulus length is refused for free (dev keys are long random strings, not worth guessing,
+and such an attempt costs one indexed lookup); then the address's slot bounds the RSA work;
+then a ciphertext that does not decrypt is refused; only then is the username's slot taken.
 
 The API key: only SHA-256 hashes of keys are stored, so login cannot show a key issued
 earlier. It issues a fresh key each time and keeps the newest `login_keys_kept` of the keys
@@ -58,13 +64,12 @@ async def login(ctx: HubContext, form: LoginForm, client_address: str) -> Logged
     LoginFailed, NotActivated or the account's access errors."""
     _require(form)
     assert form.username and form.password and form.dev_key
-    user_key = throttle.key_for("login", "user", form.username)
-    found, dev_ok = await _take_attempt(ctx, form, client_address, user_key)
-    if not dev_ok:
-        raise InvalidFields({"dev_key": [FieldProblem.UNKNOWN_DEV_KEY]})
+    await _take_address_attempt(ctx, form, client_address)
     password = await rsa_keys.decrypt(ctx, form.password)
     if password is None:
         raise InvalidFields({"password": [FieldProblem.UNDECRYPTABLE]})
+    user_key = throttle.key_for("login", "user", form.username)
+    found = await _take_user_attempt(ctx, form.username, user_key)
     hasher = passwords.for_settings(ctx.settings)
     stored = found[1].password_hash if found else None
     if not await hasher.verify_async(stored, password) or found is None:
@@ -88,27 +93,47 @@ def _require(form: LoginForm) -> None:
         raise InvalidFields(errors)
 
 
-async def _take_attempt(
-    ctx: HubContext, form: LoginForm, client_address: str, user_key: str
-) -> tuple[tuple[Account, Credential] | None, bool]:
-    """Take the attempt's slots, then look up the user and the dev key in the same breath."""
-    assert form.username and form.dev_key
-    settings = ctx.settings
-    keys = [throttle.key_for("login", "ip", client_address), user_key]
+async def _take_address_attempt(ctx: HubContext, form: LoginForm, client_address: str) -> None:
+    """Refuse a bad dev key or a misshapen ciphertext for free, else take the address's slot."""
+    assert form.dev_key and form.password
+    settings, now = ctx.settings, ctx.clock.now()
     async with ctx.db.transaction() as session:
-        allowed = await throttle.take_all(
+        dev_ok = await devkeys.is_valid(session, form.dev_key)
+        shaped = dev_ok and await rsa_keys.well_formed(
+            session, form.password, now, settings.rsa_grace_seconds
+        )
+        allowed = shaped and await throttle.take(
             session,
-            keys,
+            throttle.key_for("login", "ip", client_address),
+            now,
+            settings.login_attempts_per_window,
+            settings.login_window_seconds,
+        )
+    if not dev_ok:
+        raise InvalidFields({"dev_key": [FieldProblem.UNKNOWN_DEV_KEY]})
+    if not shaped:
+        raise InvalidFields({"password": [FieldProblem.UNDECRYPTABLE]})
+    if not allowed:
+        raise throttle.TooManyAttempts("too many logins from this address")
+
+
+async def _take_user_attempt(
+    ctx: HubContext, username: str, user_key: str
+) -> tuple[Account, Credential] | None:
+    """Take the username's slot, then look the user up in the same breath."""
+    settings = ctx.settings
+    async with ctx.db.transaction() as session:
+        allowed = await throttle.take(
+            session,
+            user_key,
             ctx.clock.now(),
             settings.login_attempts_per_window,
             settings.login_window_seconds,
         )
-        if allowed:
-            dev_ok = await devkeys.is_valid(session, form.dev_key)
-            found = await credentials.by_username(session, form.username)
+        found = await credentials.by_username(session, username) if allowed else None
     if not allowed:
-        raise throttle.TooManyAttempts("too many logins")
-    return found, dev_ok
+        raise throttle.TooManyAttempts("too many logins for this username")
+    return found
 
 
 async def _issue(

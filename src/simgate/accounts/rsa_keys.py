@@ -108,17 +108,36 @@ async def decrypt(ctx: HubContext, wrapped: str) -> str | None:
     ciphertext = _unwrap(wrapped)
     if ciphertext is None:
         return None
-    cutoff = ctx.clock.now() - dt.timedelta(seconds=ctx.settings.rsa_grace_seconds)
     async with ctx.db.read() as session:
-        rows = (
-            await session.execute(
-                select(RsaKey)
-                .where(or_(RsaKey.retired_at.is_(None), RsaKey.retired_at >= cutoff))
-                .order_by(RsaKey.id.desc())  # the published pair is the newest
-            )
-        ).scalars()
-        keys = [_private_key(row) for row in rows]
+        keys = await _live_keys(session, ctx.clock.now(), ctx.settings.rsa_grace_seconds)
     return await asyncio.to_thread(_decrypt_with, keys, ciphertext)
+
+
+async def well_formed(
+    session: AsyncSession, wrapped: str, now: dt.datetime, grace_seconds: int
+) -> bool:
+    """True when `wrapped` is base64 of exactly one live key's modulus length: a cheap check
+    (no RSA work) that lets login refuse garbage before it spends any attempt budget."""
+    ciphertext = _unwrap(wrapped)
+    if ciphertext is None:
+        return False
+    keys = await _live_keys(session, now, grace_seconds)
+    return any(len(ciphertext) == key.key_size // 8 for key in keys)
+
+
+async def _live_keys(
+    session: AsyncSession, now: dt.datetime, grace_seconds: int
+) -> list[rsa.RSAPrivateKey]:
+    """The published pair first (it is the newest), then pairs still within their grace."""
+    cutoff = now - dt.timedelta(seconds=grace_seconds)
+    rows = (
+        await session.execute(
+            select(RsaKey)
+            .where(or_(RsaKey.retired_at.is_(None), RsaKey.retired_at >= cutoff))
+            .order_by(RsaKey.id.desc())
+        )
+    ).scalars()
+    return [_private_key(row) for row in rows]
 
 
 def _unwrap(wrapped: str) -> bytes | None:

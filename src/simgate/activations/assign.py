@@ -17,7 +17,13 @@ from simgate.core.settings import Settings
 from simgate.models import Activation, Supplier
 from simgate.suppliers import repository as suppliers_repo
 from simgate.suppliers import service as suppliers
-from simgate.suppliers.client import AgentClient, AgentError, NoNumbers, NumberGranted
+from simgate.suppliers.client import (
+    AgentClient,
+    AgentFault,
+    AgentRefused,
+    NoNumbers,
+    NumberGranted,
+)
 
 # A deferred activation whose agents had nothing is asked again after this long.
 DEFERRED_RETRY_SECONDS = 10
@@ -30,6 +36,9 @@ class Attempt:
     granted: NumberGranted | None = None
     usable: bool = False  # False for a number other than the one asked for (repeat)
     error: str | None = None  # None with nothing granted means NO_NUMBERS
+    # The agent's own fault (timeout, unreachable, 5xx, garbage): counts against its health.
+    # An error without it is a refusal of this request, which may well be the buyer's doing.
+    fault: bool = False
 
 
 @dataclass
@@ -39,6 +48,11 @@ class Outcome:
     @property
     def winner(self) -> Attempt | None:
         return next((a for a in self.attempts if a.usable), None)
+
+    @property
+    def agents_down(self) -> bool:
+        """Every agent asked failed by its own fault: no answer about numbers at all."""
+        return bool(self.attempts) and all(a.fault for a in self.attempts)
 
 
 async def ask_agents(client: AgentClient, plan: Plan) -> Outcome:
@@ -58,8 +72,11 @@ async def ask_agents(client: AgentClient, plan: Plan) -> Outcome:
                 exception_phones=plan.exception_phones,
                 number=plan.wanted_number,
             )
-        except AgentError as exc:
-            attempt.error = f"{type(exc).__name__}: {exc}"
+        except AgentFault as exc:
+            attempt.error, attempt.fault = f"{type(exc).__name__}: {exc}", True
+            continue
+        except AgentRefused as exc:
+            attempt.error = f"refused: {exc}"
             continue
         if isinstance(reply, NoNumbers):
             continue
@@ -89,7 +106,8 @@ async def record(
     assigned = False
     if waiting and (winner is None or granted is None):
         assert activation is not None
-        await _no_number(session, activation, now)
+        failure = "NO_SUPPLIERS" if outcome.agents_down else "NO_NUMBER"
+        await _no_number(session, activation, now, failure)
     elif waiting and winner is not None and granted is not None:
         assert activation is not None
         assigned = await apply(
@@ -112,13 +130,15 @@ async def record(
     return activation if assigned else None
 
 
-async def _no_number(session: AsyncSession, activation: Activation, now: dt.datetime) -> None:
+async def _no_number(
+    session: AsyncSession, activation: Activation, now: dt.datetime, failure: str
+) -> None:
     if activation.form == "deferr":
         # Stay in the pool; the worker asks again later.
         retry = now + dt.timedelta(seconds=DEFERRED_RETRY_SECONDS)
         await repo.set_fields(session, activation.id, requesting_until=retry)
         return
-    await apply(session, activation, Event.FAIL, now, failure="NO_NUMBER", requesting_until=None)
+    await apply(session, activation, Event.FAIL, now, failure=failure, requesting_until=None)
 
 
 async def _close_unused(session: AsyncSession, attempt: Attempt, now: dt.datetime) -> None:
@@ -136,17 +156,27 @@ async def _close_unused(session: AsyncSession, attempt: Attempt, now: dt.datetim
 async def _update_suppliers(
     session: AsyncSession, plan: Plan, outcome: Outcome, now: dt.datetime
 ) -> None:
-    """Health and cached stock follow every answer, so the next request skips empty agents."""
+    """Health and cached stock follow every answer, so the next request skips empty agents.
+
+    Only the agent's own faults count against its health, and only a NO_NUMBERS to a plain
+    request (no prefixes to avoid, no particular number) empties its cached stock: a refusal,
+    or NO_NUMBERS to a filtered request, says nothing about what other buyers could get.
+    """
+    plain = not plan.exception_phones and plan.wanted_number is None
     for attempt in outcome.attempts:
         supplier = await session.get(Supplier, attempt.candidate.supplier_id)
         if supplier is None:
             continue
         if attempt.granted is not None and not attempt.usable:
             await _close_unused(session, attempt, now)
-        if attempt.error is not None and attempt.granted is None:
-            suppliers.record_failure(supplier, attempt.error, now)
+        if attempt.fault:
+            suppliers.record_failure(supplier, attempt.error or "fault", now)
             continue
+        if attempt.error is not None and attempt.granted is None:
+            continue  # refused: alive, and nothing learnt about its stock
         suppliers.record_success(supplier, now)
+        if attempt.granted is None and not plain:
+            continue
         await suppliers_repo.adjust_stock(
             session,
             supplier.id,

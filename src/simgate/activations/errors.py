@@ -17,6 +17,12 @@ class UnknownOperator(InvalidInput):
     code = "UNKNOWN_OPERATOR"
 
 
+class BadReject(InvalidInput):
+    """The list of number prefixes to avoid is not a short list of digit prefixes."""
+
+    code = "BAD_REJECT"
+
+
 class TooManyOpen(DomainError):
     code = "TOO_MANY_OPEN"
 
@@ -38,6 +44,8 @@ class NoNumber(DomainError):
 
 
 class NoSuppliers(Unavailable):
+    """No agent is connected, or every one that could serve the request is down."""
+
     code = "NO_SUPPLIERS"
 
 

@@ -7,7 +7,7 @@ import datetime as dt
 
 from simgate.activations import assign, rent
 from simgate.activations import repository as repo
-from simgate.activations.errors import NoNumber
+from simgate.activations.errors import NoNumber, NoSuppliers
 from simgate.core.clock import Clock
 from simgate.core.db import Database
 from simgate.core.settings import Settings
@@ -28,7 +28,8 @@ async def rent_number(
     """getNum: hold and record (tx 1), ask agents (no tx), record the answer (tx 2).
 
     Deferred requests return after tx 1 in TZ_INPOOL; the worker asks agents later.
-    Raises NoNumber (hold released) when no agent had a number.
+    Raises NoNumber (hold released) when no agent had a number, NoSuppliers (hold released)
+    when every agent asked failed by its own fault.
     """
     async with db.transaction() as session:
         plan = await rent.begin(
@@ -42,6 +43,8 @@ async def rent_number(
     async with db.transaction() as session:
         activation = await assign.record(session, settings, plan, outcome, clock.now())
     if activation is None:
+        if outcome.agents_down:
+            raise NoSuppliers("every agent asked failed to answer")
         raise NoNumber("no agent handed out a number")
     return activation
 

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from simgate.activations import repository as repo
 from simgate.activations.errors import (
+    BadReject,
     DeferredClosed,
     DuplicateRequest,
     NoNumber,
@@ -30,9 +31,14 @@ from simgate.core.settings import Settings
 from simgate.ledger import service as ledger
 from simgate.models import Account, Activation, Country, Price, Service
 from simgate.suppliers import repository as suppliers_repo
+from simgate.suppliers import service as suppliers
 from simgate.suppliers.client import Endpoint
 
 MAX_AGENTS_TRIED = 3
+# A reject entry is a phone prefix with its country code: E.164 numbers have at most 15 digits.
+# Anything else would only reach the agents as a request they must refuse.
+MAX_REJECT_DIGITS = 15
+MAX_REJECT_ENTRIES = 100
 
 
 @dataclass(frozen=True)
@@ -68,6 +74,14 @@ class Plan:
     candidates: list[Candidate] = field(default_factory=list)
 
 
+@dataclass
+class Candidates:
+    """The agents to ask, and whether agents with stock were skipped for backing off."""
+
+    usable: list[Candidate]
+    resting: bool
+
+
 @dataclass(frozen=True)
 class Resolved:
     service: Service
@@ -75,6 +89,15 @@ class Resolved:
     country: Country
     operator: str
     price: Price
+
+
+def check_reject(reject: tuple[str, ...]) -> None:
+    """Each entry digits only, 1..MAX_REJECT_DIGITS of them; at most MAX_REJECT_ENTRIES."""
+    if len(reject) > MAX_REJECT_ENTRIES:
+        raise BadReject(f"at most {MAX_REJECT_ENTRIES} reject prefixes")
+    for prefix in reject:
+        if not (prefix.isascii() and prefix.isdigit() and len(prefix) <= MAX_REJECT_DIGITS):
+            raise BadReject(f"reject entry {prefix[:20]!r} is not a phone prefix")
 
 
 async def resolve(session: AsyncSession, request: RentRequest) -> Resolved:
@@ -147,6 +170,7 @@ async def begin(
     repeat_supplier_id: int | None = None,
 ) -> Plan:
     """Validate, hold the price and record the activation in TZ_INPOOL."""
+    check_reject(request.reject)
     found = await resolve(session, request)
     await check_limits(session, settings, account, request, now)
     # Identical online requests are normal (several numbers at once); an identical deferred
@@ -161,7 +185,10 @@ async def begin(
     candidates = await candidates_for(
         session, settings, found, found.operator, now, repeat_supplier_id
     )
-    if not deferred and not candidates:
+    if not deferred and not candidates.usable:
+        if candidates.resting:
+            # The stock is there but its agents are down: waiting on them would only time out.
+            raise NoSuppliers("every agent with stock is backing off")
         raise NoNumber("no agent has a number for this request")
     amount = price_for(found.price, request.form)
     hold_id = await ledger.hold(session, account.id, amount, now, reference="activation")
@@ -200,7 +227,7 @@ async def begin(
         service_code=found.service.agent_code,
         exception_phones=await exception_phones(session, activation),
         wanted_number=activation.wanted_number,
-        candidates=candidates,
+        candidates=candidates.usable,
     )
 
 
@@ -220,18 +247,22 @@ async def candidates_for(
     operator: str,
     now: dt.datetime,
     only_supplier_id: int | None = None,
-) -> list[Candidate]:
-    """Which agents to ask, best first (priority, then stock), at most MAX_AGENTS_TRIED."""
-    cooldown = now - dt.timedelta(seconds=30)
+) -> Candidates:
+    """Which agents to ask, best first (priority, then stock), at most MAX_AGENTS_TRIED;
+    agents backing off after faults of their own are skipped."""
     rows = await suppliers_repo.stock_candidates(
-        session, found.country.slug, found.service.agent_code, operator, cooldown
+        session, found.country.slug, found.service.agent_code, operator
     )
     candidates: list[Candidate] = []
+    resting = False
     seen: set[int] = set()
     for supplier, stock_operator, _count in rows:
         if supplier.id in seen or (only_supplier_id and supplier.id != only_supplier_id):
             continue
         seen.add(supplier.id)
+        if suppliers.is_resting(supplier, now):
+            resting = True
+            continue
         exponent = AGENT_CURRENCY_EXPONENT.get(supplier.currency, 2)
         timeout = min(supplier.timeout_seconds, settings.agent_timeout_seconds)
         candidates.append(
@@ -245,7 +276,7 @@ async def candidates_for(
         )
         if len(candidates) >= MAX_AGENTS_TRIED:
             break
-    return candidates
+    return Candidates(candidates, resting)
 
 
 async def plan_deferred(
@@ -267,5 +298,6 @@ async def plan_deferred(
     if service is None or country is None or price is None:
         return plan  # the catalog changed under it: no candidates, it waits and expires
     found = Resolved(service, activation.sender_filter, country, activation.operator_slug, price)
-    plan.candidates = await candidates_for(session, settings, found, activation.operator_slug, now)
+    chosen = await candidates_for(session, settings, found, activation.operator_slug, now)
+    plan.candidates = chosen.usable
     return plan

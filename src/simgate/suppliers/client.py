@@ -22,20 +22,25 @@ class AgentError(Exception):
     """Base of every failure talking to an agent."""
 
 
-class AgentTimeout(AgentError):
+class AgentFault(AgentError):
+    """The agent's own ill-health: the hub backs off from it. Nothing a buyer sends causes it."""
+
+
+class AgentTimeout(AgentFault):
     pass
 
 
-class AgentUnreachable(AgentError):
+class AgentUnreachable(AgentFault):
     pass
 
 
-class AgentBadReply(AgentError):
+class AgentBadReply(AgentFault):
     """HTTP error status, non-JSON, or JSON of the wrong shape."""
 
 
 class AgentRefused(AgentError):
-    """The agent answered {"status": "ERROR", ...}."""
+    """The agent answered {"status": "ERROR", ...}: it is alive and refused this one request
+    (often because of what the buyer asked for), so it says nothing about the agent's health."""
 
 
 @dataclass(frozen=True)

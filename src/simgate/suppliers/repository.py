@@ -76,13 +76,10 @@ async def replace_stock(
 
 
 async def stock_candidates(
-    session: AsyncSession,
-    country_slug: str,
-    service_code: str,
-    operator_slug: str,
-    not_failing_since: dt.datetime,
+    session: AsyncSession, country_slug: str, service_code: str, operator_slug: str
 ) -> list[tuple[Supplier, str, int]]:
-    """(supplier, operator, count) with stock, best first: priority, then stock size."""
+    """(supplier, operator, count) with stock at enabled suppliers, best first: priority, then
+    stock size. Health is the caller's to judge (suppliers.service.is_resting)."""
     stmt = (
         select(Supplier, SupplierStock.operator_slug, SupplierStock.count)
         .join(SupplierStock, SupplierStock.supplier_id == Supplier.id)
@@ -91,11 +88,6 @@ async def stock_candidates(
             SupplierStock.country_slug == country_slug,
             SupplierStock.service_code == service_code,
             SupplierStock.count > 0,
-            or_(
-                Supplier.consecutive_failures < 3,
-                Supplier.last_error_at.is_(None),
-                Supplier.last_error_at < not_failing_since,
-            ),
         )
         .order_by(Supplier.priority.desc(), SupplierStock.count.desc(), Supplier.id)
     )

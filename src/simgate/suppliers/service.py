@@ -73,12 +73,35 @@ def endpoint(supplier: Supplier) -> Endpoint:
     return Endpoint(supplier.url, supplier.key, supplier.timeout_seconds)
 
 
+# After its n-th fault in a row an agent rests FIRST * 2**(n-1) seconds, at most MAX: a dead
+# agent then costs buyers one timeout per rest instead of one per getNum. A stock poll that
+# succeeds ends the rest early.
+BACKOFF_FIRST_SECONDS = 5.0
+BACKOFF_MAX_SECONDS = 60.0
+
+
+def resting_until(supplier: Supplier) -> dt.datetime | None:
+    """When the agent's back-off ends; None when it is not backing off."""
+    if supplier.consecutive_failures <= 0 or supplier.last_error_at is None:
+        return None
+    exponent = min(supplier.consecutive_failures - 1, 16)
+    seconds = min(BACKOFF_FIRST_SECONDS * 2**exponent, BACKOFF_MAX_SECONDS)
+    return supplier.last_error_at + dt.timedelta(seconds=seconds)
+
+
+def is_resting(supplier: Supplier, now: dt.datetime) -> bool:
+    """True while the agent is backing off after faults of its own: nobody should wait on it."""
+    until = resting_until(supplier)
+    return until is not None and now < until
+
+
 def record_success(supplier: Supplier, now: dt.datetime) -> None:
     supplier.last_ok_at = now
     supplier.consecutive_failures = 0
 
 
 def record_failure(supplier: Supplier, error: str, now: dt.datetime) -> None:
+    """Count a fault of the agent's own (AgentFault); a refusal of one request is not one."""
     supplier.last_error = error[:500]
     supplier.last_error_at = now
     supplier.consecutive_failures += 1

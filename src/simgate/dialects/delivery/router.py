@@ -1,8 +1,9 @@
 """`/delivery-api/get/<method>.php`, GET or POST (query string, form or JSON body).
 
 Every reply is HTTP 200 with a JSON body, errors included, as the spec's clients expect; a
-storage failure answers error 25 rather than a 500. Methods that change something (send,
-add_template, add_sender) run once per signature: a replay gets the first reply back.
+storage failure answers error 25 rather than a 500. A signature is single-use across every
+method, reads included: a replay of the same method and parameters gets the first reply back,
+any other use of the signature gets error 6.
 """
 
 from __future__ import annotations
@@ -62,23 +63,36 @@ async def read_params(request: Request) -> Params:
     return params
 
 
-async def _read(ctx: HubContext, params: Params, action: Action) -> Any:
-    async with ctx.db.read() as session:
-        signed = await auth.verify(session, ctx.settings, params, ctx.clock.now())
-        return await action(session, ctx, signed, params)
-
-
-async def _once(ctx: HubContext, params: Params, action: Action) -> Any:
+async def _signed(ctx: HubContext, method: str, params: Params, action: Action) -> Any:
+    """Verify, record the signature as used, run `action` once; a reuse is never run again."""
     async with ctx.db.transaction() as session:
         now = ctx.clock.now()
         signed = await auth.verify(session, ctx.settings, params, now)
-        replay = await auth.execute_once(session, ctx.settings, signed, now)
+        replay = await auth.execute_once(session, ctx.settings, signed, method, params, now)
         if replay is not None:
+            if replay.reply is None:
+                log.info(
+                    "delivery-api signature of %s reused for other parameters", signed.account.name
+                )
+                return codec.error(codec.ERROR_CODES["BAD_SIGNATURE"])
             log.info("replayed delivery-api request of %s answered from store", signed.account.name)
-            return replay.reply.encode() if replay.reply else codec.error("6")
-        raw = jsonutil.dumps(await action(session, ctx, signed, params))
+            return replay.reply.encode()
+        raw = await _run(session, ctx, signed, params, action)
         await auth.remember_reply(session, signed, raw.decode())
         return raw
+
+
+async def _run(
+    session: AsyncSession, ctx: HubContext, signed: SignedRequest, params: Params, action: Action
+) -> bytes:
+    # A refused request used its signature too: its error is committed as the reply, with
+    # whatever the action wrote undone, so the signature cannot be spent a second time.
+    try:
+        async with session.begin_nested():
+            body = await action(session, ctx, signed, params)
+    except DomainError as exc:
+        body = codec.domain_error(exc)
+    return jsonutil.dumps(body)
 
 
 async def _balance(s: AsyncSession, ctx: HubContext, signed: SignedRequest, p: Params) -> Any:
@@ -147,9 +161,7 @@ def _timestamp(ctx: HubContext) -> Any:
 async def _dispatch(ctx: HubContext, method: str, params: Params) -> Any:
     if method == "timestamp":
         return _timestamp(ctx)
-    if method in READS:
-        return await _read(ctx, params, READS[method])
-    return await _once(ctx, params, WRITES[method])
+    return await _signed(ctx, method, params, READS.get(method) or WRITES[method])
 
 
 @router.api_route("/delivery-api/get/{method}.php", methods=["GET", "POST"])

@@ -102,9 +102,12 @@ async def execute_once(
     method: str,
     params: Mapping[str, str],
     now: dt.datetime,
+    *,
+    reply: str | None = None,
 ) -> Replay | None:
     """None the first time a signature is seen; on a reuse, the stored reply when it is the
     same method with the same parameters, else Replay(None) (answered as a bad signature).
+    `reply`: the reply, when it is known before the signature is spent (reads).
 
     Every method goes through here, reads too: md5 over concatenated values lets a signature
     captured from `status` sign `add_template` once the value boundaries are shifted. A
@@ -114,7 +117,10 @@ async def execute_once(
     keep = dt.timedelta(seconds=2 * settings.delivery_signature_window_seconds + 1)
     digest = params_digest(params)
     account_id = request.account.id
-    if await repo.claim_request(session, request.signature, account_id, method, digest, now + keep):
+    claimed = await repo.claim_request(
+        session, request.signature, account_id, method, digest, now + keep, reply
+    )
+    if claimed:
         return None
     seen = await repo.used_request(session, request.signature)
     if seen is None or (seen.account_id, seen.method, seen.params_digest) != (

@@ -51,6 +51,7 @@ async def claim_request(
     method: str,
     params_digest: str,
     expires_at: dt.datetime,
+    reply: str | None = None,
 ) -> bool:
     """True when this signature is new; False when it was used before (by any method)."""
     return await insert_ignore(
@@ -62,6 +63,7 @@ async def claim_request(
             "method": method,
             "params_digest": params_digest,
             "expires_at": expires_at,
+            "reply": reply,
         },
         ["signature"],
     )

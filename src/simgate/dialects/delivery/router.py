@@ -63,36 +63,50 @@ async def read_params(request: Request) -> Params:
     return params
 
 
-async def _signed(ctx: HubContext, method: str, params: Params, action: Action) -> Any:
-    """Verify, record the signature as used, run `action` once; a reuse is never run again."""
+async def _read(ctx: HubContext, method: str, params: Params, action: Action) -> Any:
+    """A read runs first, outside the write transaction; then its signature is spent together
+    with its reply in one INSERT. Having read for a signature found used changes nothing."""
+    now = ctx.clock.now()
+    async with ctx.db.read() as session:
+        signed = await auth.verify(session, ctx.settings, params, now)
+        try:
+            body = await action(session, ctx, signed, params)
+        except DomainError as exc:
+            body = codec.domain_error(exc)
+    raw = jsonutil.dumps(body)
+    async with ctx.db.transaction() as session:
+        replay = await auth.execute_once(
+            session, ctx.settings, signed, method, params, now, reply=raw.decode()
+        )
+    return raw if replay is None else _replayed(signed, replay)
+
+
+async def _write(ctx: HubContext, method: str, params: Params, action: Action) -> Any:
+    """The signature is spent first, so a change is never made twice, even by replicas."""
     async with ctx.db.transaction() as session:
         now = ctx.clock.now()
         signed = await auth.verify(session, ctx.settings, params, now)
         replay = await auth.execute_once(session, ctx.settings, signed, method, params, now)
         if replay is not None:
-            if replay.reply is None:
-                log.info(
-                    "delivery-api signature of %s reused for other parameters", signed.account.name
-                )
-                return codec.error(codec.ERROR_CODES["BAD_SIGNATURE"])
-            log.info("replayed delivery-api request of %s answered from store", signed.account.name)
-            return replay.reply.encode()
-        raw = await _run(session, ctx, signed, params, action)
+            return _replayed(signed, replay)
+        # A refused request spent its signature too: its error is committed as the reply,
+        # with whatever the action wrote undone.
+        try:
+            async with session.begin_nested():
+                body = await action(session, ctx, signed, params)
+        except DomainError as exc:
+            body = codec.domain_error(exc)
+        raw = jsonutil.dumps(body)
         await auth.remember_reply(session, signed, raw.decode())
         return raw
 
 
-async def _run(
-    session: AsyncSession, ctx: HubContext, signed: SignedRequest, params: Params, action: Action
-) -> bytes:
-    # A refused request used its signature too: its error is committed as the reply, with
-    # whatever the action wrote undone, so the signature cannot be spent a second time.
-    try:
-        async with session.begin_nested():
-            body = await action(session, ctx, signed, params)
-    except DomainError as exc:
-        body = codec.domain_error(exc)
-    return jsonutil.dumps(body)
+def _replayed(signed: SignedRequest, replay: auth.Replay) -> Any:
+    if replay.reply is None:
+        log.info("delivery-api signature of %s reused for other parameters", signed.account.name)
+        return codec.error(codec.ERROR_CODES["BAD_SIGNATURE"])
+    log.info("replayed delivery-api request of %s answered from store", signed.account.name)
+    return replay.reply.encode()
 
 
 async def _balance(s: AsyncSession, ctx: HubContext, signed: SignedRequest, p: Params) -> Any:
@@ -161,7 +175,9 @@ def _timestamp(ctx: HubContext) -> Any:
 async def _dispatch(ctx: HubContext, method: str, params: Params) -> Any:
     if method == "timestamp":
         return _timestamp(ctx)
-    return await _signed(ctx, method, params, READS.get(method) or WRITES[method])
+    if method in READS:
+        return await _read(ctx, method, params, READS[method])
+    return await _write(ctx, method, params, WRITES[method])
 
 
 @router.api_route("/delivery-api/get/{method}.php", methods=["GET", "POST"])

@@ -126,7 +126,9 @@ async def test_send_request_errors(
     assert await message_count(ctx.db) == 0
 
 
-async def test_sender_awaiting_moderation_is_error_10(api: DeliveryClient, ctx: HubContext) -> None:
+async def test_sender_awaiting_moderation_is_error_10(
+    api: DeliveryClient, ctx: HubContext, clock: FrozenClock
+) -> None:
     assert await api.call("add_sender", sender="NewName") == {"NewName": "moderation"}
     assert await send(api, sender="NewName") == {"error": "10"}
     assert await api.call("senders") == {"NewName": "moderation", SENDER: "completed"}
@@ -134,6 +136,7 @@ async def test_sender_awaiting_moderation_is_error_10(api: DeliveryClient, ctx: 
         await admin.decide_sender(
             session, api.customer.account_id, "NewName", "completed", ctx.clock.now()
         )
+    clock.advance(1)  # a new timestamp: the same values in the same second are one signature
     assert (await send(api, sender="NewName"))[PHONE]["error"] == "0"
 
 
@@ -175,22 +178,26 @@ async def test_status_errors_and_other_accounts(api: DeliveryClient, ctx: HubCon
     assert await api.call("status", state=f"{own}, 999") == {own: "wait"}
 
 
-async def test_templates(api: DeliveryClient, ctx: HubContext) -> None:
+async def test_templates(api: DeliveryClient, ctx: HubContext, clock: FrozenClock) -> None:
     assert await api.call("template") == {"error": "19"}
     assert await api.call("add_template", name="", text="x") == {"error": "21"}
     assert await api.call("add_template", name="greet", text="") == {"error": "3"}
     created = await api.call("add_template", name="greet", text="Hello {name}!")
     assert created["id"].isdigit()
     assert await api.call("add_template", name="greet", text="again") == {"error": "22"}
-    listed = await api.call("template")
     stamp = ctx.clock.now().strftime("%Y-%m-%d %H:%M:%S")
+    clock.advance(1)  # `template` with the same timestamp would be a replay of the first one
+    listed = await api.call("template")
     assert listed == {"greet": {"template": "Hello {name}!", "up_time": stamp}}
 
 
-async def test_senders_empty_is_error_19(api: DeliveryClient, ctx: HubContext) -> None:
+async def test_senders_empty_is_error_19(
+    api: DeliveryClient, ctx: HubContext, clock: FrozenClock
+) -> None:
     api.customer = await make_customer(ctx, "carol", sender=False)
     assert await api.call("senders") == {"error": "19"}
     assert await api.call("add_sender", sender="bad name!") == {"error": "8"}
+    clock.advance(1)  # login + timestamp alone signed `senders` in this second already
     assert await api.call("add_sender") == {"error": "5"}
 
 

@@ -44,6 +44,7 @@ async def add(
             full_name=full_name,
             password_hash=password_hash,
             confirm_token_hash=token_hash(token),
+            confirm_issued_at=now,
             activated_at=now if activated else None,
             created_at=now,
         )
@@ -61,21 +62,47 @@ async def by_username(session: AsyncSession, username: str) -> tuple[Account, Cr
     return (row[0], row[1]) if row is not None else None
 
 
-async def activate(session: AsyncSession, token: str, now: dt.datetime) -> bool:
-    """Mark the account of `token` activated; False when unknown or already activated."""
+async def by_email(session: AsyncSession, email: str) -> tuple[Account, Credential] | None:
+    stmt = (
+        select(Account, Credential)
+        .join(Credential, Credential.account_id == Account.id)
+        .where(func.lower(Account.email) == email.lower())
+    )
+    row = (await session.execute(stmt)).first()
+    return (row[0], row[1]) if row is not None else None
+
+
+async def activate(
+    session: AsyncSession, token: str, now: dt.datetime, issued_after: dt.datetime
+) -> bool:
+    """Mark the account of `token` activated; False when unknown, expired or already active."""
     result = await session.execute(
         update(Credential)
         .where(
-            Credential.confirm_token_hash == token_hash(token), Credential.activated_at.is_(None)
+            Credential.confirm_token_hash == token_hash(token),
+            Credential.activated_at.is_(None),
+            Credential.confirm_issued_at >= issued_after,
         )
         .values(activated_at=now)
     )
     return bool(getattr(result, "rowcount", 0))
 
 
-async def token_known(session: AsyncSession, token: str) -> bool:
-    stmt = select(Credential.account_id).where(Credential.confirm_token_hash == token_hash(token))
-    return (await session.execute(stmt)).first() is not None
+async def by_token(session: AsyncSession, token: str) -> Credential | None:
+    stmt = select(Credential).where(Credential.confirm_token_hash == token_hash(token))
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def replace_token(
+    session: AsyncSession, account_id: int, token: str, now: dt.datetime
+) -> bool:
+    """Give a not yet activated account a new token (the old one stops working at once)."""
+    result = await session.execute(
+        update(Credential)
+        .where(Credential.account_id == account_id, Credential.activated_at.is_(None))
+        .values(confirm_token_hash=token_hash(token), confirm_issued_at=now)
+    )
+    return bool(getattr(result, "rowcount", 0))
 
 
 async def set_password_hash(session: AsyncSession, account_id: int, password_hash: str) -> None:

@@ -4,6 +4,7 @@ A row of auth_emails is written in the transaction that creates the account; the
 then tries to send it once, and `run_once` (a worker job) retries whatever is still pending
 with backoff. A claim is a conditional UPDATE with a lease, so a request and a worker (or two
 workers) never send the same email at the same time, and a killed sender's lease expires.
+A sent email keeps its recipient, subject and times but not its body (the link in it).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from email.utils import formatdate, make_msgid
 from typing import TYPE_CHECKING
 
 import aiosmtplib
-from sqlalchemy import ColumnElement, or_, select, update
+from sqlalchemy import ColumnElement, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from simgate.core.settings import Settings
@@ -51,6 +52,14 @@ async def enqueue(
     session.add(row)
     await session.flush()
     return row.id
+
+
+async def drop_unsent(session: AsyncSession, account_id: int) -> int:
+    """Forget the account's emails not sent yet (their links were superseded)."""
+    result = await session.execute(
+        delete(AuthEmail).where(AuthEmail.account_id == account_id, AuthEmail.sent_at.is_(None))
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 async def run_once(ctx: HubContext) -> int:
@@ -134,7 +143,10 @@ async def _settle(ctx: HubContext, row: AuthEmail, error: str | None) -> None:
     now = ctx.clock.now()
     values: dict[str, object] = {"locked_until": None, "last_error": error}
     if error is None:
+        # The body holds a link that activates an account: once it is in the recipient's
+        # mailbox the outbox has no reason to keep it, and a database reader must not find it.
         values["sent_at"] = now
+        values["body"] = ""
     else:
         delay = ctx.settings.smtp_retry_seconds * 2 ** min(row.attempts - 1, 10)
         values["next_attempt_at"] = now + dt.timedelta(seconds=min(delay, MAX_RETRY_SECONDS))

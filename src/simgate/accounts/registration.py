@@ -9,14 +9,21 @@ email, and the email is sent after that commit.
 from __future__ import annotations
 
 import re
-import secrets
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from simgate.accounts import credentials, devkeys, mailer, passwords, rsa_keys, throttle
+from simgate.accounts import (
+    confirmation,
+    credentials,
+    devkeys,
+    mailer,
+    passwords,
+    rsa_keys,
+    throttle,
+)
 from simgate.accounts import repository as account_repo
 from simgate.accounts import service as accounts
 from simgate.core.db import lock_key
@@ -32,7 +39,6 @@ MAX_USERNAME_CHARS = 64  # accounts.name
 MAX_EMAIL_CHARS = 255
 USERNAME_SHAPE = re.compile(r"[\w.\-]+")
 EMAIL_SHAPE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
-CONFIRM_PATH = "/confirm-email/"
 REQUIRED = ("name", "username", "email", "password", "password_confirmation", "dev_key")
 
 
@@ -48,6 +54,7 @@ class FieldProblem(StrEnum):
     TAKEN = "taken"
     NOT_ACCEPTED = "not_accepted"
     UNKNOWN_DEV_KEY = "unknown_dev_key"
+    UNKNOWN = "unknown"  # e.g. no account has this email address
     UNDECRYPTABLE = "undecryptable"
 
 
@@ -91,12 +98,13 @@ class _Clean:
     password: str
 
 
-async def register(
-    ctx: HubContext, form: RegistrationForm, client_address: str, link_base: str = ""
-) -> Registered:
-    """Register a new account; raises TooManyAttempts or InvalidFields. `link_base` is the
-    request's own base URL, used for the confirmation link when no public URL is set."""
+async def register(ctx: HubContext, form: RegistrationForm, client_address: str) -> Registered:
+    """Register a new account; raises ConfirmationUnavailable, TooManyAttempts or InvalidFields."""
     settings = ctx.settings
+    if settings.email_confirmation:
+        # Refused before anything is counted or created: an account whose confirmation link
+        # cannot be mailed could never log in, and would hold its username and address.
+        confirmation.require_public_url(settings)
     named = (("ip", client_address or "unknown"), ("user", form.username), ("email", form.email))
     keys = [throttle.key_for("register", kind, value) for kind, value in named if value]
     async with ctx.db.transaction() as session:
@@ -111,13 +119,14 @@ async def register(
         raise throttle.TooManyAttempts("too many registrations")
     clean = await _validate(ctx, form)
     password_hash = await passwords.for_settings(settings).hash_async(clean.password)
-    token = secrets.token_urlsafe(32)
+    token = confirmation.new_token()
     confirm = settings.email_confirmation
     async with ctx.db.transaction() as session:
         account_id = await _create(session, settings, clean, password_hash, token, ctx)
-        email_id = await _enqueue_confirmation(
-            session, settings, clean, account_id, token, ctx, link_base
-        )
+        email_id = None
+        if confirm:
+            to = (account_id, clean.name, clean.username, clean.email)
+            email_id = await confirmation.enqueue(session, settings, to, token, ctx.clock.now())
     if email_id is not None:
         await mailer.deliver(ctx, email_id)
     return Registered(account_id, confirm)
@@ -217,41 +226,3 @@ async def _create(
         activated=not settings.email_confirmation,
     )
     return created.account.id
-
-
-async def _enqueue_confirmation(
-    session: AsyncSession,
-    settings: Settings,
-    clean: _Clean,
-    account_id: int,
-    token: str,
-    ctx: HubContext,
-    link_base: str,
-) -> int | None:
-    if not settings.email_confirmation:
-        return None
-    link = f"{confirmation_base(settings, link_base)}{CONFIRM_PATH}{token}"
-    body = (
-        f"Здравствуйте, {clean.name}!\n\n"
-        f"Вы зарегистрировались в simgate под именем {clean.username}. Чтобы подтвердить "
-        f"адрес электронной почты и активировать аккаунт, откройте ссылку:\n\n{link}\n\n"
-        "Если вы не регистрировались, просто удалите это письмо.\n"
-    )
-    subject = "Подтверждение адреса электронной почты"
-    return await mailer.enqueue(session, account_id, clean.email, subject, body, ctx.clock.now())
-
-
-def confirmation_base(settings: Settings, link_base: str = "") -> str:
-    """Where links in emails point: SIMGATE_PUBLIC_URL, else the request's base URL, else the
-    address the hub listens on."""
-    base = settings.public_url or link_base or f"http://{settings.host}:{settings.port}"
-    return base.rstrip("/")
-
-
-async def confirm_email(ctx: HubContext, token: str) -> bool | None:
-    """Activate the account of a confirmation link: True now, False if it already was, None
-    for an unknown token."""
-    async with ctx.db.transaction() as session:
-        if await credentials.activate(session, token, ctx.clock.now()):
-            return True
-        return False if await credentials.token_known(session, token) else None

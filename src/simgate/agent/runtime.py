@@ -24,6 +24,7 @@ from simgate.agent.simulated import SimulatedPool
 from simgate.agent.stock import Allocation
 from simgate.agent.store import AgentStore
 from simgate.core.clock import Clock, SystemClock
+from simgate.core.logs import loggable_url
 
 log = logging.getLogger("simgate.agent")
 
@@ -94,7 +95,7 @@ class AgentRuntime:
             await self.stop()
             raise
         (self.config.data_dir / URL_FILE).write_text(self.url + "\n")
-        log.info("agent listening on %s", self.url)
+        log.info("agent listening on %s", loggable_url(self.url))
 
     async def stop(self) -> None:
         """Stop listening (letting requests in flight finish), stop the loops, close the store."""

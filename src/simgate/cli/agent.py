@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from simgate.core import logs
+
 if TYPE_CHECKING:
     from simgate.agent.config import AgentConfig
 
@@ -43,10 +45,7 @@ def serve(
 
     from simgate.agent.config import AgentConfig
 
-    logging.basicConfig(
-        level=logging.INFO if verbose else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    logs.configure(logging.INFO if verbose else logging.WARNING)
     try:
         settings = AgentConfig.load(
             config, host=host, port=port, key=key, hub_url=hub_url, currency=currency,

@@ -93,7 +93,8 @@ def demo(
         key = secrets.token_hex(16)
         try:
             await prepare_database(ctx.db)
-            async with running_hub(ctx, host="127.0.0.1", port=port) as hub:
+            # Confirmation links of accounts registered in the demo point at the demo itself.
+            async with running_hub(ctx, host="127.0.0.1", port=port, own_public_url=True) as hub:
                 agent_config = AgentConfig(
                     host="127.0.0.1",
                     port=agent_port,

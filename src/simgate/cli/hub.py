@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 
 import typer
 
 from simgate.cli.common import console, settings_with
+from simgate.core import logs
 from simgate.hub.context import HubContext
 from simgate.hub.runtime import running_hub, running_worker, wait_for_signal
 
 
 def _logging() -> None:
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    logs.configure()
 
 
 def serve(

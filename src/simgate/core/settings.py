@@ -41,7 +41,7 @@ class Settings(BaseSettings):
     database_url: str = ""
     host: str = "127.0.0.1"
     port: int = 8080
-    public_url: str = ""
+    public_url: str = ""  # links in emails; unset: registration with confirmation is refused
 
     # money: the hub keeps one currency; amounts are integer minor units.
     currency: int = 643
@@ -93,6 +93,7 @@ class Settings(BaseSettings):
 
     # --- registration, login, email, forwarding ---
     email_confirmation: bool = True  # False: a registered account may log in at once
+    email_confirmation_ttl_seconds: int = 24 * 3600  # a confirmation link works this long
     smtp_host: str = ""  # empty: confirmation emails wait in their outbox until it is set
     smtp_port: int = 25
     smtp_tls: Literal["none", "starttls", "tls"] = "none"

@@ -1,4 +1,4 @@
-"""Who signed a delivery-api request: login, secret, signature, timestamp window, replays.
+"""Who signed a delivery-api request: login, secret, signature, timestamp window, reuse.
 
 The secret is per account and separate from the API key: the md5 scheme needs it in clear on
 the server, while API keys are stored only as hashes. It is kept in plain text in its own
@@ -10,6 +10,8 @@ the operator CLI, and rotatable. It never appears in logs or error messages.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -86,18 +88,48 @@ async def verify(
     return SignedRequest(account, given.strip().lower())
 
 
-async def execute_once(
-    session: AsyncSession, settings: Settings, request: SignedRequest, now: dt.datetime
-) -> Replay | None:
-    """None the first time a signed request is seen; its stored reply on a replay.
+def params_digest(params: Mapping[str, str]) -> str:
+    """SHA-256 of the parameters with their names and boundaries, unlike the md5 scheme."""
+    pairs = sorted((k, v) for k, v in params.items() if k != signature.SIGNATURE_PARAM)
+    canonical = json.dumps(pairs, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
-    A timestamp is accepted up to one window either side of now, so a signature stays
-    replayable for at most two windows after its first use; it is remembered that long.
+
+async def execute_once(
+    session: AsyncSession,
+    settings: Settings,
+    request: SignedRequest,
+    method: str,
+    params: Mapping[str, str],
+    now: dt.datetime,
+    *,
+    reply: str | None = None,
+) -> Replay | None:
+    """None the first time a signature is seen; on a reuse, the stored reply when it is the
+    same method with the same parameters, else Replay(None) (answered as a bad signature).
+    `reply`: the reply, when it is known before the signature is spent (reads).
+
+    Every method goes through here, reads too: md5 over concatenated values lets a signature
+    captured from `status` sign `add_template` once the value boundaries are shifted. A
+    timestamp is accepted up to one window either side of now, so a signature stays usable
+    for at most two windows after its first use; it is remembered that long.
     """
     keep = dt.timedelta(seconds=2 * settings.delivery_signature_window_seconds + 1)
-    if await repo.claim_request(session, request.signature, request.account.id, now + keep):
+    digest = params_digest(params)
+    account_id = request.account.id
+    claimed = await repo.claim_request(
+        session, request.signature, account_id, method, digest, now + keep, reply
+    )
+    if claimed:
         return None
-    return Replay(await repo.request_reply(session, request.signature))
+    seen = await repo.used_request(session, request.signature)
+    if seen is None or (seen.account_id, seen.method, seen.params_digest) != (
+        account_id,
+        method,
+        digest,
+    ):
+        return Replay(None)
+    return Replay(seen.reply)
 
 
 async def remember_reply(session: AsyncSession, request: SignedRequest, reply: str) -> None:

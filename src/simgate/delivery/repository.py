@@ -45,19 +45,32 @@ async def put_secret(
 
 
 async def claim_request(
-    session: AsyncSession, signature: str, account_id: int, expires_at: dt.datetime
+    session: AsyncSession,
+    signature: str,
+    account_id: int,
+    method: str,
+    params_digest: str,
+    expires_at: dt.datetime,
+    reply: str | None = None,
 ) -> bool:
-    """True when this signed request is new; False when it was seen (a replay)."""
+    """True when this signature is new; False when it was used before (by any method)."""
     return await insert_ignore(
         session,
         DeliveryRequest.__table__,  # type: ignore[arg-type]
-        {"signature": signature, "account_id": account_id, "expires_at": expires_at},
+        {
+            "signature": signature,
+            "account_id": account_id,
+            "method": method,
+            "params_digest": params_digest,
+            "expires_at": expires_at,
+            "reply": reply,
+        },
         ["signature"],
     )
 
 
-async def request_reply(session: AsyncSession, signature: str) -> str | None:
-    stmt = select(DeliveryRequest.reply).where(DeliveryRequest.signature == signature)
+async def used_request(session: AsyncSession, signature: str) -> DeliveryRequest | None:
+    stmt = select(DeliveryRequest).where(DeliveryRequest.signature == signature)
     return (await session.execute(stmt)).scalar_one_or_none()
 
 

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import signal
 from collections.abc import AsyncIterator
 
+from simgate.accounts import confirmation
 from simgate.delivery.runner import DeliveryRunner
 from simgate.hub.app import create_app
 from simgate.hub.bootstrap import prepare_database
 from simgate.hub.context import HubContext
 from simgate.hub.server import running_server
 from simgate.worker.loop import run_forever
+
+log = logging.getLogger(__name__)
 
 
 @contextlib.asynccontextmanager
@@ -32,12 +36,22 @@ async def background_work(ctx: HubContext) -> AsyncIterator[None]:
 
 @contextlib.asynccontextmanager
 async def running_hub(
-    ctx: HubContext, *, host: str, port: int, with_worker: bool = True
+    ctx: HubContext,
+    *,
+    host: str,
+    port: int,
+    with_worker: bool = True,
+    own_public_url: bool = False,
 ) -> AsyncIterator[str]:
-    """The API (and, by default, the background work) until the block ends; yields its URL."""
+    """The API (and, by default, the background work) until the block ends; yields its URL.
+    `own_public_url`: without SIMGATE_PUBLIC_URL, links point at the bound address (demo)."""
     await prepare_database(ctx.db)
     async with contextlib.AsyncExitStack() as stack:
         url = await stack.enter_async_context(running_server(create_app(ctx), host, port))
+        if own_public_url and not ctx.settings.public_url:
+            ctx.settings = ctx.settings.model_copy(update={"public_url": url})
+        if (warning := confirmation.startup_warning(ctx.settings)) is not None:
+            log.warning(warning)
         if with_worker:
             await stack.enter_async_context(background_work(ctx))
         yield url

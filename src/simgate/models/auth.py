@@ -22,6 +22,8 @@ class Credential(Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     # SHA-256 of the confirmation link's token: a database leak does not confirm anyone.
     confirm_token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # The token works for SIMGATE_EMAIL_CONFIRMATION_TTL_SECONDS from here; a resend renews it.
+    confirm_issued_at: Mapped[dt.datetime | None] = timestamp_column(nullable=True)
     activated_at: Mapped[dt.datetime | None] = timestamp_column(nullable=True)
     created_at: Mapped[dt.datetime] = timestamp_column()
 
@@ -77,7 +79,8 @@ class AuthThrottle(Base):
 
 
 class AuthEmail(Base):
-    """An email to send after commit (confirmation links), retried until the server takes it."""
+    """An email to send after commit (confirmation links), retried until the server takes it.
+    Once sent, its body is blanked: it carried a link that confirms an account."""
 
     __tablename__ = "auth_emails"
     __table_args__ = (Index("ix_auth_emails_pending", "sent_at", "next_attempt_at"),)

@@ -26,8 +26,11 @@ class DeliverySecret(Base):
 
 
 class DeliveryRequest(Base):
-    """A signed request that changed something, kept while its timestamp is valid: a replay is
-    answered with the stored reply instead of being executed again."""
+    """A used signature (of any method, reads included), kept while its timestamp is valid.
+
+    The md5 scheme concatenates values without separators, so one signature also signs other
+    parameter sets of other methods; the primary key makes it single-use on every replica. A
+    replay of the same method and parameters gets the stored reply, anything else error 6."""
 
     __tablename__ = "delivery_requests"
 
@@ -35,6 +38,8 @@ class DeliveryRequest(Base):
     account_id: Mapped[int] = mapped_column(
         BigInteger, ForeignKey("accounts.id", ondelete="CASCADE")
     )
+    method: Mapped[str] = mapped_column(String(32), server_default="")
+    params_digest: Mapped[str] = mapped_column(String(64), server_default="")
     reply: Mapped[str | None] = mapped_column(Text)
     expires_at: Mapped[dt.datetime] = timestamp_column(index=True)
 

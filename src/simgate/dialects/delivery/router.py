@@ -1,8 +1,9 @@
 """`/delivery-api/get/<method>.php`, GET or POST (query string, form or JSON body).
 
 Every reply is HTTP 200 with a JSON body, errors included, as the spec's clients expect; a
-storage failure answers error 25 rather than a 500. Methods that change something (send,
-add_template, add_sender) run once per signature: a replay gets the first reply back.
+storage failure answers error 25 rather than a 500. A signature is single-use across every
+method, reads included: a replay of the same method and parameters gets the first reply back,
+any other use of the signature gets error 6.
 """
 
 from __future__ import annotations
@@ -62,23 +63,50 @@ async def read_params(request: Request) -> Params:
     return params
 
 
-async def _read(ctx: HubContext, params: Params, action: Action) -> Any:
+async def _read(ctx: HubContext, method: str, params: Params, action: Action) -> Any:
+    """A read runs first, outside the write transaction; then its signature is spent together
+    with its reply in one INSERT. Having read for a signature found used changes nothing."""
+    now = ctx.clock.now()
     async with ctx.db.read() as session:
-        signed = await auth.verify(session, ctx.settings, params, ctx.clock.now())
-        return await action(session, ctx, signed, params)
+        signed = await auth.verify(session, ctx.settings, params, now)
+        try:
+            body = await action(session, ctx, signed, params)
+        except DomainError as exc:
+            body = codec.domain_error(exc)
+    raw = jsonutil.dumps(body)
+    async with ctx.db.transaction() as session:
+        replay = await auth.execute_once(
+            session, ctx.settings, signed, method, params, now, reply=raw.decode()
+        )
+    return raw if replay is None else _replayed(signed, replay)
 
 
-async def _once(ctx: HubContext, params: Params, action: Action) -> Any:
+async def _write(ctx: HubContext, method: str, params: Params, action: Action) -> Any:
+    """The signature is spent first, so a change is never made twice, even by replicas."""
     async with ctx.db.transaction() as session:
         now = ctx.clock.now()
         signed = await auth.verify(session, ctx.settings, params, now)
-        replay = await auth.execute_once(session, ctx.settings, signed, now)
+        replay = await auth.execute_once(session, ctx.settings, signed, method, params, now)
         if replay is not None:
-            log.info("replayed delivery-api request of %s answered from store", signed.account.name)
-            return replay.reply.encode() if replay.reply else codec.error("6")
-        raw = jsonutil.dumps(await action(session, ctx, signed, params))
+            return _replayed(signed, replay)
+        # A refused request spent its signature too: its error is committed as the reply,
+        # with whatever the action wrote undone.
+        try:
+            async with session.begin_nested():
+                body = await action(session, ctx, signed, params)
+        except DomainError as exc:
+            body = codec.domain_error(exc)
+        raw = jsonutil.dumps(body)
         await auth.remember_reply(session, signed, raw.decode())
         return raw
+
+
+def _replayed(signed: SignedRequest, replay: auth.Replay) -> Any:
+    if replay.reply is None:
+        log.info("delivery-api signature of %s reused for other parameters", signed.account.name)
+        return codec.error(codec.ERROR_CODES["BAD_SIGNATURE"])
+    log.info("replayed delivery-api request of %s answered from store", signed.account.name)
+    return replay.reply.encode()
 
 
 async def _balance(s: AsyncSession, ctx: HubContext, signed: SignedRequest, p: Params) -> Any:
@@ -148,8 +176,8 @@ async def _dispatch(ctx: HubContext, method: str, params: Params) -> Any:
     if method == "timestamp":
         return _timestamp(ctx)
     if method in READS:
-        return await _read(ctx, params, READS[method])
-    return await _once(ctx, params, WRITES[method])
+        return await _read(ctx, method, params, READS[method])
+    return await _write(ctx, method, params, WRITES[method])
 
 
 @router.api_route("/delivery-api/get/{method}.php", methods=["GET", "POST"])

@@ -10,16 +10,34 @@ from sqlalchemy.exc import DBAPIError
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, Response
 
-from simgate.accounts import registration, rsa_keys
+from simgate.accounts import confirmation, rsa_keys
+from simgate.accounts.confirmation import Confirmed
 from simgate.hub.context import HubContext
 
 log = logging.getLogger(__name__)
 router = APIRouter()
 
 PAGES = {
-    True: (200, "Адрес подтверждён", "Аккаунт активирован: теперь можно войти (метод login)."),
-    False: (200, "Адрес уже подтверждён", "Аккаунт уже активирован: можно войти."),
-    None: (404, "Ссылка недействительна", "Проверьте, что ссылка скопирована полностью."),
+    Confirmed.ACTIVATED: (
+        200,
+        "Адрес подтверждён",
+        "Аккаунт активирован: теперь можно войти (метод login).",
+    ),
+    Confirmed.ALREADY_ACTIVE: (
+        200,
+        "Адрес уже подтверждён",
+        "Аккаунт уже активирован: можно войти.",
+    ),
+    Confirmed.EXPIRED: (
+        410,
+        "Ссылка устарела",
+        "Запросите новое письмо методом resendConfirmation (email и dev_key).",
+    ),
+    Confirmed.UNKNOWN: (
+        404,
+        "Ссылка недействительна",
+        "Проверьте, что ссылка скопирована полностью.",
+    ),
 }
 
 
@@ -44,12 +62,12 @@ async def public_pem(request: Request) -> Response:
     return PlainTextResponse(pem, media_type="application/x-pem-file")
 
 
-@router.get(registration.CONFIRM_PATH + "{token}")
+@router.get(confirmation.CONFIRM_PATH + "{token}")
 async def confirm_email(token: str, request: Request) -> Response:
     """The link of the confirmation email: activates the account."""
     ctx: HubContext = request.app.state.ctx
     try:
-        outcome = await registration.confirm_email(ctx, token)
+        outcome = await confirmation.confirm(ctx, token)
     except DBAPIError:
         log.exception("storage error while confirming an email")
         return _page(503, "Сервис временно недоступен", "Попробуйте открыть ссылку позже.")

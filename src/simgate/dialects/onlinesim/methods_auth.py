@@ -1,4 +1,4 @@
-"""register and login: the onlinesim methods that need no API key.
+"""register, login and resendConfirmation: the onlinesim methods that need no API key.
 
 Replies follow the spec's text literally: `{"response":"1","active":"true"}` with strings.
 Field errors: the spec lists `"email": ["Поле … обязательно для заполнения."]` among the
@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from simgate.accounts import login as logins
-from simgate.accounts import registration
+from simgate.accounts import registration, resend
 from simgate.accounts.registration import FieldErrors, FieldProblem, InvalidFields
 from simgate.accounts.throttle import TooManyAttempts
 from simgate.dialects.onlinesim.params import BadParam, Params
@@ -39,6 +39,7 @@ MESSAGES = {
     FieldProblem.TAKEN: "Такое значение поля {a} уже существует.",
     FieldProblem.NOT_ACCEPTED: "Вы должны принять {a}.",
     FieldProblem.UNKNOWN_DEV_KEY: "Выбранное значение для {a} некорректно.",
+    FieldProblem.UNKNOWN: "Выбранное значение для {a} некорректно.",
     FieldProblem.UNDECRYPTABLE: (
         "Поле {a} должно быть зашифровано ключом /api/public.pem (RSA) и обёрнуто в base64."
     ),
@@ -85,9 +86,7 @@ async def register(call: PublicCall) -> Any:
         terms=_terms(p),
     )
     try:
-        done = await registration.register(
-            call.ctx, form, call.client_address, link_base=call.base_url
-        )
+        done = await registration.register(call.ctx, form, call.client_address)
     except TooManyAttempts:
         raise Reply("TIME_ERROR") from None
     except InvalidFields as invalid:
@@ -114,3 +113,19 @@ async def login(call: PublicCall) -> Any:
     # A successful login is of an activated account: "active" reads "true" as in the spec's
     # example reply.
     return {"response": "1", "active": "true", "apikey": done.api_key}
+
+
+# Not in the 2019 spec, which has no way to get a new link (see README): `email` and
+# `dev_key`; "active":"true" means a new link was mailed, "false" that none is needed.
+@public_method("resendConfirmation")
+async def resend_confirmation(call: PublicCall) -> Any:
+    p = call.params
+    try:
+        done = await resend.resend(
+            call.ctx, _text(p, "email"), _text(p, "dev_key"), call.client_address
+        )
+    except TooManyAttempts:
+        raise Reply("TIME_ERROR") from None
+    except InvalidFields as invalid:
+        return field_errors(invalid.fields)
+    return {"response": "1", "active": "true" if done.mailed else "false"}

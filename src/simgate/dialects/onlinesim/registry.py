@@ -34,7 +34,6 @@ class PublicCall:
     ctx: HubContext
     params: Params
     client_address: str = ""
-    base_url: str = ""  # how the caller reached us, for links when no public URL is set
 
 
 Handler = Callable[[Call], Awaitable[Any]]

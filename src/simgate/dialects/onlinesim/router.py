@@ -67,8 +67,7 @@ async def dispatch(name: str, request: Request) -> Response:
     try:
         params = await read_params(request)
         if public is not None:
-            base_url = str(request.base_url).rstrip("/")
-            return json_reply(await public(PublicCall(ctx, params, address, base_url)))
+            return json_reply(await public(PublicCall(ctx, params, address)))
         assert handler is not None
         account = await authenticate(ctx, params)
         return json_reply(await handler(Call(ctx, params, account, address)))

@@ -28,6 +28,8 @@ WORDS: dict[str, str] = {
     "REPEAT_MISMATCH": "ERROR_PARAMS",
     "REPEAT_EXPIRED": "LIFICYCLE_NUM_EXPIRED",
     "UNKNOWN_SERVICE": "ERROR_NO_SERVICE",
+    # register / resendConfirmation while the hub has no SIMGATE_PUBLIC_URL for links
+    "CONFIRMATION_UNAVAILABLE": "ERROR_EMAIL_CONFIRMATION_UNAVAILABLE",
 }
 
 

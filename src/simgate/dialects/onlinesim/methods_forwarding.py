@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 
 import orjson
 
+from simgate.core.integers import INT32
 from simgate.core.money import format_amount
 from simgate.core.settings import Settings
 from simgate.dialects.onlinesim.params import BadParam
@@ -72,7 +73,9 @@ def forward_request(call: Call, form: str) -> ForwardRequest | None:
             raise ForwardDeferred("forwarding is for online reception only")
         return ForwardRequest(
             number=service.normalise_number(text),
-            min_minutes=service.check_threshold(call.params.integer("forward_minutes", 0) or 0),
+            min_minutes=service.check_threshold(
+                call.params.integer("forward_minutes", 0, INT32) or 0
+            ),
             clean_call=call.params.flag("clean_call"),
         )
     except (ForwardDeferred, BadForwardNumber, BadMinutes) as error:
@@ -196,9 +199,9 @@ async def forwarding_save(call: Call) -> Any:
     number_text = params.text("forward_number")
     number = service.normalise_number(number_text) if number_text else None
     changes = Changes(
-        min_minutes=params.integer("minutes"),
+        min_minutes=params.integer("minutes", bounds=INT32),
         auto_extend=None if params.raw("auto") is None else params.flag("auto"),
-        max_minutes=params.integer("max_minutes"),
+        max_minutes=params.integer("max_minutes", bounds=INT32),
     )
     service.check_changes(changes)
     ctx = call.ctx

@@ -136,8 +136,11 @@ async def test_delivery_values_with_nul_are_dropped(hub: Hub) -> None:
         {"key": "k\x00"},
     ],
 )
-async def test_push_fields_out_of_range_are_refused(hub: Hub, fields: dict[str, Any]) -> None:
-    body = {"smsId": 1, "phone": 79001234567, "phoneFrom": "VK", "text": "hi", "key": "k"}
+async def test_push_fields_out_of_range_are_refused(
+    hub: Hub, connect_agent: Any, fields: dict[str, Any]
+) -> None:
+    agent = await connect_agent()  # a known key, so a bad value would reach storage
+    body = {"smsId": 1, "phone": 79001234567, "phoneFrom": "VK", "text": "hi", "key": agent.key}
     body.update(fields)
     for path in ("/push_sms_webhook", "/agent/api/sms"):
         reply = await post(hub, path, json=body)

@@ -79,9 +79,7 @@ def test_agent_refuses_to_start_with_an_empty_key(tmp_path: Path, key: str) -> N
 @pytest.mark.parametrize(
     "raw_sum", ["NaN", "Infinity", "-Infinity", "1e400", '"1e400"', '"NaN"', "1" + "0" * 30]
 )
-async def test_agent_get_number_wants_a_finite_sum(
-    hub: Hub, tmp_path: Path, raw_sum: str
-) -> None:
+async def test_agent_get_number_wants_a_finite_sum(hub: Hub, tmp_path: Path, raw_sum: str) -> None:
     async with reference_agent(hub, tmp_path, simulate=3) as agent:
         body = (
             '{"action": "GET_NUMBER", "key": "bank-key", "country": "russia", '

@@ -23,6 +23,10 @@ class NotAnInteger(ValueError):
     """The value is not an integer written in ASCII digits, or lies outside its range."""
 
 
+class OutOfRange(NotAnInteger):
+    """A well-written integer that no column of the asked range holds."""
+
+
 def read_int(value: Any, bounds: tuple[int, int] = INT64) -> int:
     """`value` (a JSON int or a string of ASCII digits, '+'/'-' allowed) within `bounds`."""
     if isinstance(value, bool):
@@ -33,13 +37,15 @@ def read_int(value: Any, bounds: tuple[int, int] = INT64) -> int:
         raise NotAnInteger("not an integer")
     low, high = bounds
     if not low <= value <= high:
-        raise NotAnInteger("out of range")
+        raise OutOfRange("out of range")
     return value
 
 
 def _from_text(text: str) -> int:
     text = text.strip()
     digits = text[1:] if text[:1] in ("+", "-") else text
-    if not (digits.isascii() and digits.isdigit()) or len(digits) > _MAX_DIGITS:
+    if not (digits.isascii() and digits.isdigit()):
         raise NotAnInteger("not ASCII digits")
+    if len(digits) > _MAX_DIGITS:
+        raise OutOfRange("too many digits")
     return -int(digits) if text.startswith("-") else int(digits)

@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 
 import orjson
 
-from simgate.core.integers import INT32
+from simgate.core.integers import INT32, UINT64, NotAnInteger, OutOfRange, read_int
 from simgate.core.money import format_amount
 from simgate.core.settings import Settings
 from simgate.dialects.onlinesim.params import BadParam
@@ -44,7 +44,6 @@ WORDS: dict[type[Exception], str] = {
     ForwardFinished: "ERROR_PARAMS",
 }
 DATE_FORMAT = "%Y-%m-%d %H:%M:%S"
-MAX_ID = 2**63 - 1
 MAX_PAGE = 10**9
 
 Handler = Callable[[Call], Awaitable[Any]]
@@ -91,10 +90,16 @@ async def attach(call: Call, activation: Activation, request: ForwardRequest) ->
 
 
 def _id(call: Call, name: str = "id") -> int:
-    value = call.params.integer(name)
-    if value is None:
+    text = call.params.text(name)
+    if not text:
         raise Reply("ERROR_NO_TZID" if name == "tzid" else "ERROR_PARAMS")
-    if not 0 < value <= MAX_ID:  # beyond the column: PostgreSQL would refuse the query
+    try:
+        value = read_int(text, UINT64)
+    except OutOfRange:  # a number, but beyond the column: there is no such id
+        value = 0
+    except NotAnInteger:
+        raise BadParam(name) from None
+    if value == 0:
         raise Reply("NO_CONFIRM_FORWARD" if name == "tzid" else "ERROR_WRONG_ID")
     return value
 

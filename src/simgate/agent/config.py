@@ -6,7 +6,7 @@ from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from simgate.agent.services import SERVICE_CODES
@@ -33,7 +33,7 @@ class AgentConfig(BaseSettings):
     key: str
     currency: int = 643
     services: list[str] = Field(default_factory=lambda: list(SERVICE_CODES))
-    max_body_bytes: int = 1_000_000
+    max_body_bytes: int = 1 << 20
 
     # PUSH_SMS to the hub
     hub_url: str = ""
@@ -72,6 +72,14 @@ class AgentConfig(BaseSettings):
     sim_numbers: dict[str, int] = Field(default_factory=dict)
     # MCC-MNC → operator name, extending the built-in table
     operator_names: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("key")
+    @classmethod
+    def _key_not_blank(cls, key: str) -> str:
+        # An empty key would let anyone who can reach the port rent and finish numbers.
+        if not key.strip():
+            raise ValueError("the agent key is empty; set --key or SIMGATE_AGENT_KEY")
+        return key
 
     @property
     def database_path(self) -> Path:

@@ -19,12 +19,15 @@ from typing import Any
 
 from simgate.agent.stock import NumberRequest
 from simgate.core.gzipbody import BodyError, gunzip_limited
+from simgate.core.integers import UINT64, NotAnInteger, read_int
 from simgate.core.jsonutil import dumps
 
 ACTIONS = ("GET_SERVICES", "GET_NUMBER", "FINISH_ACTIVATION")
 FINISH_STATUSES = frozenset({1, 3, 4, 5})
 MAX_EXCEPTION_PREFIXES = 1000
-_MAX_ID = 2**63 - 1
+# No SIM bank charges this much; the cap keeps `sum` a 64-bit count of minor units at any
+# currency exponent up to 6, and refuses 1e400, which Decimal holds as a finite number.
+MAX_SUM = Decimal(10) ** 12
 
 
 class ProtocolError(Exception):
@@ -80,11 +83,10 @@ def require_int(body: dict[str, Any], name: str, *, optional: bool = False) -> i
     value = body.get(name)
     if value is None and optional:
         return None
-    if isinstance(value, str) and value.isdigit() and value.isascii():
-        value = int(value)
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= _MAX_ID:
-        raise ProtocolError(f"BAD_REQUEST: {name} must be an integer")
-    return value
+    try:
+        return read_int(value, UINT64)
+    except NotAnInteger:
+        raise ProtocolError(f"BAD_REQUEST: {name} must be an integer") from None
 
 
 def _sum(body: dict[str, Any]) -> Decimal:
@@ -95,7 +97,7 @@ def _sum(body: dict[str, Any]) -> Decimal:
         amount = Decimal(str(value)) if isinstance(value, int | str | Decimal) else None
     except InvalidOperation:
         amount = None
-    if amount is None or not amount.is_finite() or amount < 0:
+    if amount is None or not amount.is_finite() or not 0 <= amount <= MAX_SUM:
         raise ProtocolError("BAD_REQUEST: sum must be a non-negative decimal")
     return amount
 

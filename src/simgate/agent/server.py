@@ -9,6 +9,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -19,6 +20,7 @@ from simgate.agent.forwarding import ForwardingDesk
 from simgate.agent.protocol import ProtocolError
 from simgate.agent.stock import Allocation, FinishResult
 from simgate.agent.store import AgentStore
+from simgate.core.bodylimit import BodyLimit, BodyTooLarge
 
 log = logging.getLogger("simgate.agent.server")
 
@@ -98,6 +100,8 @@ def create_app(handler: AgentProtocol) -> Starlette:
         gzip_ok = "gzip" in request.headers.get("accept-encoding", "").lower()
         try:
             reply = await _reply(request, handler, max_bytes)
+        except BodyTooLarge:
+            reply = protocol.error("BAD_REQUEST: body too large")
         except Exception:
             # The protocol has no 500: a bug still answers with a JSON status the hub can read.
             log.exception("agent request failed")
@@ -107,7 +111,7 @@ def create_app(handler: AgentProtocol) -> Starlette:
 
     paths = handler.config.paths or ["/"]
     routes = [Route(path, endpoint, methods=["GET", "POST"]) for path in paths]
-    return Starlette(routes=routes)
+    return Starlette(routes=routes, middleware=[Middleware(BodyLimit, max_bytes=max_bytes)])
 
 
 async def _reply(request: Request, handler: AgentProtocol, max_bytes: int) -> dict[str, Any]:
@@ -115,20 +119,9 @@ async def _reply(request: Request, handler: AgentProtocol, max_bytes: int) -> di
         if request.method == "GET":
             body: dict[str, Any] = dict(request.query_params)
         else:
-            raw = await _read_limited(request, max_bytes)
+            raw = await request.body()  # BodyLimit stops it past max_bytes
             encoding = request.headers.get("content-encoding", "")
             body = protocol.decode_body(raw, encoding, max_bytes)
     except ProtocolError as exc:
         return protocol.error(str(exc))
     return await handler.answer(body)
-
-
-async def _read_limited(request: Request, max_bytes: int) -> bytes:
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > max_bytes:
-            raise ProtocolError("BAD_REQUEST: body too large")
-        chunks.append(chunk)
-    return b"".join(chunks)

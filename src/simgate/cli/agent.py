@@ -52,7 +52,10 @@ def serve(
             data_dir=data_dir, modems=modem or None, simulate=simulate,
         )  # fmt: skip
     except ValidationError as exc:
-        typer.echo(f"bad agent configuration:\n{exc}", err=True)
+        problems = "; ".join(
+            f"{'.'.join(map(str, e['loc'])) or 'config'}: {e['msg']}" for e in exc.errors()
+        )
+        typer.echo(f"simgate agent: bad configuration: {problems}", err=True)
         raise typer.Exit(2) from exc
     from simgate.agent.db import AgentLockedError
 

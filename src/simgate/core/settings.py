@@ -42,6 +42,8 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8080
     public_url: str = ""  # links in emails; unset: registration with confirmation is refused
+    # every request body, on every route; read in a stream and refused past this size
+    max_body_bytes: int = 1 << 20
 
     # money: the hub keeps one currency; amounts are integer minor units.
     currency: int = 643

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from simgate.accounts import repository as accounts
+from simgate.core.integers import UINT64, NotAnInteger, read_int
 from simgate.core.settings import Settings
 from simgate.delivery import repository as repo
 from simgate.delivery import signature
@@ -72,9 +73,10 @@ async def verify(
         raise DeliveryDisabled("the delivery-api is switched off")
     login = _required(params, "login")
     given = _required(params, "signature")
-    stamp = params.get("timestamp", "").strip()
-    if not stamp.isdecimal():
-        raise MissingParameter("timestamp")
+    try:
+        stamp = read_int(params.get("timestamp", ""), UINT64)
+    except NotAnInteger:
+        raise MissingParameter("timestamp") from None
     account = await accounts.by_name(session, login)
     if account is None:
         raise UnknownLogin("unknown login")
@@ -83,7 +85,7 @@ async def verify(
     secret = await repo.secret_of(session, account.id)
     if secret is None or not signature.matches(params, secret, given):
         raise BadSignature("signature does not match")
-    if abs(int(stamp) - epoch_seconds(now)) > settings.delivery_signature_window_seconds:
+    if abs(stamp - epoch_seconds(now)) > settings.delivery_signature_window_seconds:
         raise BadSignature("timestamp outside the window")
     return SignedRequest(account, given.strip().lower())
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from simgate.core.bodylimit import BodyLimit
 from simgate.dialects.delivery.router import router as delivery_router
 from simgate.dialects.onlinesim.auth_routes import router as auth_router
 from simgate.dialects.onlinesim.router import router as onlinesim_router
@@ -16,6 +17,7 @@ def create_app(ctx: HubContext) -> FastAPI:
     """Build the app; `ctx` is reachable from handlers as request.app.state.ctx."""
     app = FastAPI(title="simgate hub", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.ctx = ctx
+    app.add_middleware(BodyLimit, max_bytes=ctx.settings.max_body_bytes)
     app.include_router(smshub_router)
     app.include_router(sandbox_router)
     app.include_router(auth_router)

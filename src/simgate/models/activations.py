@@ -17,6 +17,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from simgate.models.base import Base, id_column, timestamp_column
+from simgate.models.types import NulSafeText
 
 
 class Activation(Base):
@@ -73,7 +74,7 @@ class InboundSms(Base):
     agent_sms_id: Mapped[int] = mapped_column(BigInteger)
     phone: Mapped[str] = mapped_column(String(20))
     sender: Mapped[str] = mapped_column(String(64))
-    text: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(NulSafeText)
     code: Mapped[str | None] = mapped_column(String(32))
     received_at: Mapped[dt.datetime] = timestamp_column()
     activation_id: Mapped[int | None] = mapped_column(

@@ -15,6 +15,7 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.exceptions import HTTPException
 
 from simgate.core import jsonutil
 from simgate.core.errors import DomainError
@@ -44,9 +45,18 @@ def _scalar(value: Any) -> str | None:
     return None
 
 
+def _usable(pairs: Any) -> Params:
+    # No parameter means a NUL (and PostgreSQL text cannot hold one): such a value is
+    # dropped, so the request fails its signature or misses the parameter, in the spec's words.
+    return {k: v for k, v in pairs if v is not None and "\x00" not in v}
+
+
 async def read_params(request: Request) -> Params:
-    """Query string, then the body on top (PHP's $_REQUEST order); the last repeat wins."""
-    params: Params = dict(request.query_params.items())
+    """Query string, then the body on top (PHP's $_REQUEST order); the last repeat wins.
+
+    A body past the size limit raises BodyTooLarge, which the app answers with 413: the
+    spec has no error number for it."""
+    params = _usable(request.query_params.items())
     if request.method != "POST":
         return params
     content_type = request.headers.get("content-type", "")
@@ -54,11 +64,11 @@ async def read_params(request: Request) -> Params:
         if "json" in content_type:
             body = jsonutil.loads(await request.body() or b"{}")
             if isinstance(body, dict):
-                params.update({k: v for k, raw in body.items() if (v := _scalar(raw)) is not None})
+                params.update(_usable((k, _scalar(raw)) for k, raw in body.items()))
         else:
             form = await request.form()
-            params.update({k: v for k, v in form.multi_items() if isinstance(v, str)})
-    except (ValueError, AssertionError):
+            params.update(_usable((k, v) for k, v in form.multi_items() if isinstance(v, str)))
+    except (ValueError, AssertionError, HTTPException):
         log.info("unreadable delivery-api body ignored")
     return params
 

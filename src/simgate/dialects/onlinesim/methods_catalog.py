@@ -8,6 +8,7 @@ from typing import Any
 
 from simgate.activations import repeat
 from simgate.catalog import repository as catalog
+from simgate.core.integers import INT32
 from simgate.core.money import format_amount
 from simgate.dialects.onlinesim.params import BadParam
 from simgate.dialects.onlinesim.registry import Call, Reply, method, ok
@@ -21,7 +22,7 @@ def _price(minor: int, call: Call) -> str:
 
 async def _country(call: Call, session: Any) -> Country:
     try:
-        code = call.params.integer("country", 7) or 7
+        code = call.params.integer("country", 7, INT32) or 7
     except BadParam:
         raise Reply("NO_COUNTRY") from None
     country = await catalog.country_by_code(session, code)

@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 
 import orjson
 
+from simgate.core.integers import INT32, UINT64, NotAnInteger, OutOfRange, read_int
 from simgate.core.money import format_amount
 from simgate.core.settings import Settings
 from simgate.dialects.onlinesim.params import BadParam
@@ -43,7 +44,6 @@ WORDS: dict[type[Exception], str] = {
     ForwardFinished: "ERROR_PARAMS",
 }
 DATE_FORMAT = "%Y-%m-%d %H:%M:%S"
-MAX_ID = 2**63 - 1
 MAX_PAGE = 10**9
 
 Handler = Callable[[Call], Awaitable[Any]]
@@ -72,7 +72,9 @@ def forward_request(call: Call, form: str) -> ForwardRequest | None:
             raise ForwardDeferred("forwarding is for online reception only")
         return ForwardRequest(
             number=service.normalise_number(text),
-            min_minutes=service.check_threshold(call.params.integer("forward_minutes", 0) or 0),
+            min_minutes=service.check_threshold(
+                call.params.integer("forward_minutes", 0, INT32) or 0
+            ),
             clean_call=call.params.flag("clean_call"),
         )
     except (ForwardDeferred, BadForwardNumber, BadMinutes) as error:
@@ -88,10 +90,16 @@ async def attach(call: Call, activation: Activation, request: ForwardRequest) ->
 
 
 def _id(call: Call, name: str = "id") -> int:
-    value = call.params.integer(name)
-    if value is None:
+    text = call.params.text(name)
+    if not text:
         raise Reply("ERROR_NO_TZID" if name == "tzid" else "ERROR_PARAMS")
-    if not 0 < value <= MAX_ID:  # beyond the column: PostgreSQL would refuse the query
+    try:
+        value = read_int(text, UINT64)
+    except OutOfRange:  # a number, but beyond the column: there is no such id
+        value = 0
+    except NotAnInteger:
+        raise BadParam(name) from None
+    if value == 0:
         raise Reply("NO_CONFIRM_FORWARD" if name == "tzid" else "ERROR_WRONG_ID")
     return value
 
@@ -196,9 +204,9 @@ async def forwarding_save(call: Call) -> Any:
     number_text = params.text("forward_number")
     number = service.normalise_number(number_text) if number_text else None
     changes = Changes(
-        min_minutes=params.integer("minutes"),
+        min_minutes=params.integer("minutes", bounds=INT32),
         auto_extend=None if params.raw("auto") is None else params.flag("auto"),
-        max_minutes=params.integer("max_minutes"),
+        max_minutes=params.integer("max_minutes", bounds=INT32),
     )
     service.check_changes(changes)
     ctx = call.ctx

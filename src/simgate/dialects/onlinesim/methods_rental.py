@@ -15,6 +15,7 @@ from simgate.activations.rent import RentRequest
 from simgate.activations.repeat import repeat_source
 from simgate.catalog import repository as catalog
 from simgate.core import jsonutil
+from simgate.core.integers import INT32, UINT64, NotAnInteger, read_int
 from simgate.dialects.onlinesim import methods_forwarding as forwarding
 from simgate.dialects.onlinesim.params import BadParam
 from simgate.dialects.onlinesim.registry import Call, Reply, method, ok
@@ -38,7 +39,7 @@ async def _operator(call: Call) -> str:
 
 def _country(call: Call) -> int:
     try:
-        return call.params.integer("country", 7) or 7
+        return call.params.integer("country", 7, INT32) or 7
     except BadParam:
         raise Reply("NO_COUNTRY") from None
 
@@ -59,8 +60,8 @@ async def get_num(call: Call) -> Any:
         operator=await _operator(call),
         form=form,
         reject=tuple(params.text_list("reject")),
-        region=params.integer("region"),
-        extension=params.integer("extension"),
+        region=params.integer("region", bounds=INT32),
+        extension=params.integer("extension", bounds=INT32),
     )
     ctx = call.ctx
     activation = await flows.rent_number(
@@ -82,7 +83,7 @@ async def get_num_repeat(call: Call) -> Any:
     number = (call.params.text("number") or "").lstrip("+")
     if not number:
         raise Reply("ERROR_NO_NUMBER")
-    if not number.isdigit():
+    if not (number.isascii() and number.isdigit()):
         raise Reply("ERROR_PARAMS")
     ctx = call.ctx
     async with ctx.db.read() as session:
@@ -116,9 +117,10 @@ def _tzid(call: Call, *, required: bool) -> int | None:
         if required:
             raise Reply("ERROR_NO_TZID")
         return None
-    if not text.isdigit():
-        raise Reply("ERROR_WRONG_TZID")
-    return int(text)
+    try:
+        return read_int(text, UINT64)
+    except NotAnInteger:
+        raise Reply("ERROR_WRONG_TZID") from None
 
 
 async def _states(call: Call, *, tzid: int | None, forms: list[str] | None) -> list[Any]:

@@ -5,7 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
+
+from simgate.core.bodylimit import BodyTooLarge
+from simgate.core.integers import INT64, NotAnInteger, read_int
 
 TRUE_WORDS = {"1", "true", "yes", "on"}
 FALSE_WORDS = {"0", "false", "no", "off", ""}
@@ -32,15 +36,21 @@ class Params:
         value = self.raw(name)
         if value is None or isinstance(value, (list, dict)):
             return default
-        return str(value).strip()
+        text = str(value).strip()
+        if "\x00" in text:  # no parameter means a NUL, and PostgreSQL text cannot hold one
+            raise BadParam(name)
+        return text
 
-    def integer(self, name: str, default: int | None = None) -> int | None:
+    def integer(
+        self, name: str, default: int | None = None, bounds: tuple[int, int] = INT64
+    ) -> int | None:
+        """An integer within `bounds` (the column it will meet); `default` when absent."""
         value = self.text(name)
         if value is None or value == "":
             return default
         try:
-            return int(value.lstrip("+"))
-        except ValueError:
+            return read_int(value, bounds)
+        except NotAnInteger:
             raise BadParam(name) from None
 
     def flag(self, name: str, default: bool = False) -> bool:
@@ -82,16 +92,23 @@ async def read_params(request: Request) -> Params:
     for key, value in request.query_params.multi_items():
         values.setdefault(key, []).append(value)
     if request.method == "POST":
-        await _merge_body(request, values)
+        try:
+            await _merge_body(request, values)
+        except BodyTooLarge:
+            raise BadParam("body") from None
     auth = request.headers.get("authorization", "")
     bearer = auth[7:].strip() if auth.lower().startswith("bearer ") else None
     return Params(values, bearer)
 
 
 async def _merge_body(request: Request, values: dict[str, list[Any]]) -> None:
+    """A form, or a JSON object; any other non-empty body is a malformed request."""
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
-        form = await request.form()
+        try:
+            form = await request.form()
+        except HTTPException:  # Starlette's word for a multipart body it cannot parse
+            raise BadParam("body") from None
         for key, value in form.multi_items():
             if isinstance(value, str):
                 values.setdefault(key, []).append(value)
@@ -102,7 +119,8 @@ async def _merge_body(request: Request, values: dict[str, list[Any]]) -> None:
     try:
         parsed = orjson.loads(body)
     except orjson.JSONDecodeError:
-        return  # not JSON: the method will find its parameters missing and say so
-    if isinstance(parsed, dict):
-        for key, value in parsed.items():
-            values.setdefault(str(key), []).append(value)
+        raise BadParam("body") from None
+    if not isinstance(parsed, dict):
+        raise BadParam("body")
+    for key, value in parsed.items():
+        values.setdefault(str(key), []).append(value)

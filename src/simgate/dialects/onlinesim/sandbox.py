@@ -11,7 +11,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from simgate.core import jsonutil
-from simgate.dialects.onlinesim.params import read_params
+from simgate.core.integers import INT32, UINT64, NotAnInteger, read_int
+from simgate.dialects.onlinesim.params import BadParam, Params, read_params
+from simgate.dialects.onlinesim.registry import Reply
+from simgate.dialects.onlinesim.words import GENERIC_ERROR, WORDS
 
 router = APIRouter()
 
@@ -23,7 +26,23 @@ SANDBOX_METHODS = {
     "getServiceNumber",
     "getNumRepeat",
 }
-_ERROR_WORD_CHARS = set("ABCDEFGHIJKLMNOPQRSTUVWXYZ_")
+# `err=` simulates a refusal production can give; any other word would teach a client
+# developer to handle an answer the real API never sends.
+PRODUCTION_WORDS = frozenset(WORDS.values()) | {
+    GENERIC_ERROR,
+    "ERROR_NO_KEY",
+    "ERROR_WRONG_KEY",
+    "ERROR_PARAMS",
+    "ERROR_NO_SERVICE",
+    "ERROR_NO_NUMBER",
+    "ERROR_NO_TZID",
+    "ERROR_WRONG_TZID",
+    "ERROR_NO_OPERATIONS",
+    "NO_COUNTRY",
+    "NO_NUMBER",
+    "SERVICE_TO_NUMBER_EMPTY",
+    "REQUEST_NOT_FOUND",
+}
 
 
 def _fake_number(rng: random.Random) -> str:
@@ -53,17 +72,62 @@ def _answer(name: str, tzid: int, rng: random.Random) -> Any:
     return {"response": 1, "number": [_fake_number(rng)[1:] for _ in range(3)]}
 
 
+def _tzid(params: Params, *, required: bool) -> int | None:
+    """tzid as production reads it (methods_rental): absent, or a 64-bit id."""
+    text = params.text("tzid")
+    if not text:
+        if required:
+            raise Reply("ERROR_NO_TZID")
+        return None
+    try:
+        return read_int(text, UINT64)
+    except NotAnInteger:
+        raise Reply("ERROR_WRONG_TZID") from None
+
+
+def _check(name: str, params: Params) -> int | None:
+    """Refuse what production would refuse for `name`; returns the tzid asked about."""
+    if name in ("getNum", "getNumRepeat", "getServiceNumber") and not params.text("service"):
+        raise Reply("ERROR_NO_SERVICE")
+    if name == "getNum":
+        if params.integer("form") not in (None, 1, 3):
+            raise Reply("ERROR_PARAMS")
+        try:
+            params.integer("country", 7, INT32)
+        except BadParam:
+            raise Reply("NO_COUNTRY") from None
+        params.integer("region", bounds=INT32)
+        params.integer("extension", bounds=INT32)
+    if name == "getNumRepeat":
+        number = (params.text("number") or "").lstrip("+")
+        if not number:
+            raise Reply("ERROR_NO_NUMBER")
+        if not (number.isascii() and number.isdigit()):
+            raise Reply("ERROR_PARAMS")
+    if name in ("getState", "setOperationOk"):
+        return _tzid(params, required=name == "setOperationOk")
+    return None
+
+
+async def _reply(name: str, request: Request) -> Any:
+    if name not in SANDBOX_METHODS:
+        return {"response": "REQUEST_NOT_FOUND"}
+    try:
+        params = await read_params(request)
+        if not (params.text("apikey") or params.bearer):
+            raise Reply("ERROR_NO_KEY")
+        tzid = _check(name, params)
+        err = params.text("err")
+    except Reply as reply:
+        return {"response": reply.word}
+    except BadParam:
+        return {"response": "ERROR_PARAMS"}
+    if err:
+        return {"response": err if err in PRODUCTION_WORDS else "ERROR_PARAMS"}
+    rng = random.Random(tzid)
+    return _answer(name, tzid or rng.randint(1_000_000, 9_999_999), rng)
+
+
 @router.api_route("/demo/api/{name}.php", methods=["GET", "POST"])
 async def sandbox(name: str, request: Request) -> Response:
-    params = await read_params(request)
-    if name not in SANDBOX_METHODS:
-        body: Any = {"response": "REQUEST_NOT_FOUND"}
-    elif not (params.text("apikey") or params.bearer):
-        body = {"response": "ERROR_NO_KEY"}
-    elif (err := params.text("err")) and set(err) <= _ERROR_WORD_CHARS:
-        body = {"response": err}
-    else:
-        tzid = params.integer("tzid") if (params.text("tzid") or "").isdigit() else None
-        rng = random.Random(tzid)
-        body = _answer(name, tzid or rng.randint(1_000_000, 9_999_999), rng)
-    return Response(jsonutil.dumps(body), media_type="application/json")
+    return Response(jsonutil.dumps(await _reply(name, request)), media_type="application/json")

@@ -12,14 +12,16 @@ from starlette.responses import Response
 
 from simgate.activations import intake
 from simgate.core import jsonutil
+from simgate.core.bodylimit import BodyTooLarge
 from simgate.core.gzipbody import gunzip_limited
+from simgate.core.integers import UINT64, NotAnInteger, read_int
 from simgate.hub.context import HubContext
 from simgate.suppliers import service as suppliers
 
 log = logging.getLogger(__name__)
 router = APIRouter()
 
-MAX_BODY = 1 << 20
+MAX_SENDER = 64  # the sms.sender column
 
 
 def _reply(status: str, error: str | None = None) -> Response:
@@ -29,9 +31,9 @@ def _reply(status: str, error: str | None = None) -> Response:
     return Response(jsonutil.dumps(body), media_type="application/json")
 
 
-def _decode(raw: bytes, encoding: str) -> Any:
+def _decode(raw: bytes, encoding: str, max_bytes: int) -> Any:
     if "gzip" in encoding or raw[:2] == b"\x1f\x8b":
-        raw = gunzip_limited(raw, MAX_BODY)
+        raw = gunzip_limited(raw, max_bytes)
     return jsonutil.loads(raw)
 
 
@@ -39,13 +41,21 @@ def _integer(body: dict[str, Any], *names: str) -> int | None:
     """Strict agents send integers; sloppy ones send strings or other spellings."""
     for name in names:
         value = body.get(name)
-        if isinstance(value, bool):
+        if value is None:
+            continue
+        try:
+            return read_int(value, UINT64)
+        except NotAnInteger:
             return None
-        if isinstance(value, int) and value >= 0:
-            return value
-        if isinstance(value, str) and value.strip().lstrip("+").isdigit():
-            return int(value.strip().lstrip("+"))
     return None
+
+
+def _sender(body: dict[str, Any]) -> str | None:
+    value = body.get("phoneFrom", body.get("phone_from"))
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        return None
+    text = str(value)
+    return text if "\x00" not in text and len(text) <= MAX_SENDER else None
 
 
 def parse_push(body: Any) -> tuple[str, intake.PushedSms] | str:
@@ -53,26 +63,28 @@ def parse_push(body: Any) -> tuple[str, intake.PushedSms] | str:
     if not isinstance(body, dict):
         return "body must be a JSON object"
     key = body.get("key")
-    if not isinstance(key, str) or not key:
+    if not isinstance(key, str) or not key or "\x00" in key:
         return "key is required"
     sms_id = _integer(body, "smsId", "smsID", "sms_id")
     phone = _integer(body, "phone")
-    text = body.get("text")
-    sender = body.get("phoneFrom", body.get("phone_from"))
+    text = body.get("text")  # may hold U+0000 (UCS-2 SMS): stored as it came
+    sender = _sender(body)
     if sms_id is None or phone is None or not isinstance(text, str) or sender is None:
         return "smsId, phone, phoneFrom and text are required"
-    return key, intake.PushedSms(0, sms_id, str(phone), str(sender), text)
+    return key, intake.PushedSms(0, sms_id, str(phone), sender, text)
 
 
 @router.post("/push_sms_webhook")
 @router.post("/agent/api/sms")
 async def push_sms(request: Request) -> Response:
     ctx: HubContext = request.app.state.ctx
-    raw = await request.body()
-    if len(raw) > MAX_BODY:
+    max_bytes = ctx.settings.max_body_bytes
+    try:
+        raw = await request.body()  # the body limit stops it at max_bytes
+    except BodyTooLarge:
         return _reply("ERROR", "body too large")
     try:
-        body = _decode(raw, request.headers.get("content-encoding", ""))
+        body = _decode(raw, request.headers.get("content-encoding", ""), max_bytes)
     except ValueError:  # BodyError and JSON errors alike
         return _reply("ERROR", "body is not (gzipped) JSON")
     parsed = parse_push(body)

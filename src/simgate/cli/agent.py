@@ -55,13 +55,7 @@ def serve(
     except ValidationError as exc:
         typer.echo(f"bad agent configuration:\n{exc}", err=True)
         raise typer.Exit(2) from exc
-    from simgate.agent.db import AgentLockedError
-
-    try:
-        asyncio.run(_serve(settings))
-    except (AgentLockedError, OSError) as exc:
-        typer.echo(f"simgate agent: {exc}", err=True)
-        raise typer.Exit(1) from exc
+    asyncio.run(_serve(settings))  # a busy port or a locked folder: see cli.errors
 
 
 async def _serve(settings: AgentConfig) -> None:

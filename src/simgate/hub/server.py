@@ -19,7 +19,12 @@ async def running_server(app: Any, host: str = "127.0.0.1", port: int = 0) -> As
     # Accepted connections inherit this. Without it a response written in two parts waits
     # for the client's delayed ACK (~40 ms per request on Linux).
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    sock.bind((host, port))
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        # The bare errno text does not say which address; the operator needs to know.
+        raise OSError(exc.errno, f"cannot listen on {host}:{port}: {exc.strerror}") from exc
     bound_port = sock.getsockname()[1]
     config = uvicorn.Config(
         app, log_level="warning", access_log=False, lifespan="off", timeout_graceful_shutdown=2

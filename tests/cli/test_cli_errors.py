@@ -4,6 +4,7 @@ nothing is stored."""
 from __future__ import annotations
 
 import socket
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner, Result
@@ -87,6 +88,13 @@ BAD_COMMANDS = {
         ["price", "set", "--country", "7", "--service", "vk", "--price", "10", "--payout", "11"],
         "payout",
     ),
+    "huge country code": (
+        ["price", "set", "--country", str(2**64), "--service", "vk", "--price", "1"],
+        "country code",
+    ),
+    "huge activation id": (["activation", "refund", str(2**64)], "activation id"),
+    "huge dev key id": (["devkey", "revoke", str(2**64)], "dev key id"),
+    "port out of range": (["serve", "--port", "65536"], "port"),
     "long dev key note": (["devkey", "issue", "--note", LONG], "at most 255"),
     "long sender name": (["sender", "request", LONG, "--account", "alice"], "sender"),
     "empty sender name": (["sender", "request", "", "--account", "alice"], "sender"),
@@ -110,6 +118,11 @@ def test_refused_input_stores_nothing(seeded: str) -> None:
     assert "b2" not in run(seeded, "supplier", "list").stdout
     assert_refused(run(seeded, "supplier", "set", "bank1", "--url", "file:///etc/x"))
     assert "file" not in run(seeded, "supplier", "list").stdout
+
+
+def test_agent_port_out_of_range(tmp_path: Path) -> None:
+    args = ["agent", "serve", "--port", "65536", "--key", "k", "--data-dir", str(tmp_path)]
+    assert_refused(runner.invoke(app, args), "port must be between 0 and 65535")
 
 
 def _closed_port() -> int:

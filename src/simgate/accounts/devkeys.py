@@ -45,6 +45,7 @@ async def listing(session: AsyncSession) -> Sequence[DevKey]:
 
 async def revoke(session: AsyncSession, key_id: int, now: dt.datetime) -> bool:
     """Revoke the dev key with this id; False when there is no such unrevoked key."""
+    validate.row_id(key_id, "dev key id")
     result = await session.execute(
         update(DevKey)
         .where(DevKey.id == key_id, DevKey.revoked_at.is_(None))

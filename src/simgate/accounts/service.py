@@ -106,7 +106,7 @@ async def get(session: AsyncSession, name: str) -> Account:
     """The account called `name`."""
     account = await repo.by_name(session, name)
     if account is None:
-        raise AccountNotFound(f"no account {name!r}")
+        raise AccountNotFound(f"no account {validate.shown(name)}")
     return account
 
 

@@ -17,6 +17,7 @@ from simgate.activations.states import (
     State,
     closing_event,
 )
+from simgate.core import validate
 from simgate.core.db import mark_account_changed
 from simgate.models import Activation, InboundSms, Service
 
@@ -88,6 +89,7 @@ async def expire(session: AsyncSession, activation_id: int, now: dt.datetime) ->
 
 async def refund(session: AsyncSession, activation_id: int, now: dt.datetime) -> Activation:
     """An operator refunds a rental after a problem; the agent is told status 5."""
+    validate.row_id(activation_id, "activation id")
     activation = await repo.get(session, activation_id)
     if activation is None:
         raise ActivationNotFound(f"no activation {activation_id}")

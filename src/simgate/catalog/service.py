@@ -85,6 +85,7 @@ async def set_price(
     payout: int | None = None,
 ) -> Price:
     """Create or change the price of a service in a country."""
+    validate.integer(country_code, "country code")
     for what, value in (("price", index), ("repeat", repeat), ("deferr", deferr)):
         if value is not None:
             validate.amount(value, f"{what} price")

@@ -10,6 +10,8 @@ from simgate.core.money import MAX_AMOUNT
 
 # Columns declared INTEGER are 32-bit on PostgreSQL; SQLite would store more and fail later.
 MAX_INT32 = 2**31 - 1
+MAX_ID = 2**63 - 1  # BIGINT primary keys
+MAX_PORT = 65535
 
 
 def shown(value: object, limit: int = 40) -> str:
@@ -41,6 +43,16 @@ def integer(value: int, what: str, *, minimum: int = 0, maximum: int = MAX_INT32
     if not minimum <= value <= maximum:
         raise InvalidInput(f"{what} must be between {minimum} and {maximum}")
     return value
+
+
+def row_id(value: int, what: str) -> int:
+    """An id typed by a person: a number no row can have is refused before the query."""
+    return integer(value, what, minimum=1, maximum=MAX_ID)
+
+
+def port(value: int) -> int:
+    """A TCP port to listen on (0 lets the system pick one)."""
+    return integer(value, "port", maximum=MAX_PORT)
 
 
 def http_url(value: str, what: str = "URL", *, max_length: int = 512) -> str:

@@ -10,10 +10,13 @@ from typing import Any
 
 import uvicorn
 
+from simgate.core import validate
+
 
 @contextlib.asynccontextmanager
 async def running_server(app: Any, host: str = "127.0.0.1", port: int = 0) -> AsyncIterator[str]:
     """Serve `app` until the block ends; yields its base URL (port 0 picks a free port)."""
+    validate.port(port)
     sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     # Accepted connections inherit this. Without it a response written in two parts waits

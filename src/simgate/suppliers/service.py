@@ -92,7 +92,7 @@ async def get(session: AsyncSession, name: str) -> Supplier:
     """The supplier called `name`."""
     supplier = await repo.by_name(session, name)
     if supplier is None:
-        raise SupplierNotFound(f"no supplier {name!r}")
+        raise SupplierNotFound(f"no supplier {validate.shown(name)}")
     return supplier
 
 

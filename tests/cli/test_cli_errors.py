@@ -137,9 +137,19 @@ def _closed_port() -> int:
         ("mysql+aiomysql://u@localhost/x", "unsupported database driver"),
         ("postgresql://u@localhost/x", "unsupported database driver"),
         ("not a url", "not a database URL"),
-        (f"postgresql+asyncpg://postgres@127.0.0.1:{_closed_port()}/x", "Connect call failed"),
+        (
+            f"postgresql+asyncpg://postgres@127.0.0.1:{_closed_port()}/x",
+            "cannot open the database: [Errno 111] Connect call failed",
+        ),
     ],
     ids=["unknown driver", "sync driver", "garbage", "unreachable server"],
 )
 def test_bad_database_url_is_one_line_and_exit_1(url: str, word: str) -> None:
     assert_refused(run(url, "account", "show", "alice"), word)
+
+
+def test_a_file_that_is_not_a_database(tmp_path: Path) -> None:
+    notes = tmp_path / "notes.txt"
+    notes.write_text("not SQLite\n" * 100)
+    url = f"sqlite+aiosqlite:///{notes}"
+    assert_refused(run(url, "account", "show", "alice"), "cannot open the database")

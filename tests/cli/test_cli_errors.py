@@ -120,9 +120,19 @@ def test_refused_input_stores_nothing(seeded: str) -> None:
     assert "file" not in run(seeded, "supplier", "list").stdout
 
 
-def test_agent_port_out_of_range(tmp_path: Path) -> None:
-    args = ["agent", "serve", "--port", "65536", "--key", "k", "--data-dir", str(tmp_path)]
-    assert_refused(runner.invoke(app, args), "port must be between 0 and 65535")
+BAD_AGENT_OPTIONS = {
+    "port out of range": (["--port", "65536"], "port"),
+    "empty key": (["--key", ""], "key"),
+    "ftp hub URL": (["--hub-url", "ftp://hub/push"], "hub_url"),
+    "hub URL without host": (["--hub-url", "http:///push"], "hub_url"),
+    "unknown currency": (["--currency", "5"], "currency"),
+}
+
+
+@pytest.mark.parametrize("args,word", BAD_AGENT_OPTIONS.values(), ids=BAD_AGENT_OPTIONS.keys())
+def test_bad_agent_option(tmp_path: Path, args: list[str], word: str) -> None:
+    command = ["agent", "serve", "--key", "k", "--data-dir", str(tmp_path), *args]
+    assert_refused(runner.invoke(app, command), word)
 
 
 def _closed_port() -> int:

@@ -23,7 +23,6 @@ from simgate.agent.server import AgentProtocol, create_app
 from simgate.agent.simulated import SimulatedPool
 from simgate.agent.stock import Allocation
 from simgate.agent.store import AgentStore
-from simgate.core import validate
 from simgate.core.clock import Clock, SystemClock
 
 log = logging.getLogger("simgate.agent")
@@ -156,7 +155,6 @@ class AgentRuntime:
 
 
 def _bind(host: str, port: int) -> socket.socket:
-    validate.port(port)
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     # IPPROTO_TCP, not 0: asyncio sets TCP_NODELAY on accepted connections only when the
     # protocol is explicit; without it every reply waits out Nagle and delayed ACKs (~40 ms).

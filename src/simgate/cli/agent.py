@@ -39,22 +39,17 @@ def serve(
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log each request.")] = False,
 ) -> None:
     """Serve the agent protocol and push received SMS until SIGINT or SIGTERM."""
-    from pydantic import ValidationError
-
     from simgate.agent.config import AgentConfig
 
     logging.basicConfig(
         level=logging.INFO if verbose else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    try:
-        settings = AgentConfig.load(
-            config, host=host, port=port, key=key, hub_url=hub_url, currency=currency,
-            data_dir=data_dir, modems=modem or None, simulate=simulate,
-        )  # fmt: skip
-    except ValidationError as exc:
-        typer.echo(f"bad agent configuration:\n{exc}", err=True)
-        raise typer.Exit(2) from exc
+    # A bad value (a missing key, a hub URL that is not http) is a ValidationError: cli.errors.
+    settings = AgentConfig.load(
+        config, host=host, port=port, key=key, hub_url=hub_url, currency=currency,
+        data_dir=data_dir, modems=modem or None, simulate=simulate,
+    )  # fmt: skip
     asyncio.run(_serve(settings))  # a busy port or a locked folder: see cli.errors
 
 

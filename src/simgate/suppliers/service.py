@@ -34,16 +34,27 @@ MAX_TIMEOUT_SECONDS = 300.0
 
 
 def _check(
-    name: str, url: str, key: str, priority: int, currency: int, timeout_seconds: float
+    *,
+    name: str | None = None,
+    url: str | None = None,
+    key: str | None = None,
+    priority: int | None = None,
+    currency: int | None = None,
+    timeout_seconds: float | None = None,
 ) -> None:
-    validate.text(name, "supplier name", max_length=NAME_MAX_LENGTH)
-    validate.http_url(url, "supplier URL", max_length=URL_MAX_LENGTH)
-    validate.text(key, "supplier key", max_length=KEY_MAX_LENGTH)
-    validate.integer(priority, "priority", minimum=-validate.MAX_INT32)
-    if currency not in AGENT_CURRENCY_EXPONENT:
+    """Refuse what the columns cannot hold or the agent protocol cannot use; None is not checked."""
+    if name is not None:
+        validate.text(name, "supplier name", max_length=NAME_MAX_LENGTH)
+    if url is not None:
+        validate.http_url(url, "supplier URL", max_length=URL_MAX_LENGTH)
+    if key is not None:
+        validate.text(key, "supplier key", max_length=KEY_MAX_LENGTH)
+    if priority is not None:
+        validate.integer(priority, "priority", minimum=-validate.MAX_INT32)
+    if currency is not None and currency not in AGENT_CURRENCY_EXPONENT:
         known = ", ".join(str(c) for c in AGENT_CURRENCY_EXPONENT)
         raise InvalidInput(f"currency {currency} is not one of {known}")
-    if not 0 < timeout_seconds <= MAX_TIMEOUT_SECONDS:
+    if timeout_seconds is not None and not 0 < timeout_seconds <= MAX_TIMEOUT_SECONDS:
         raise InvalidInput(f"timeout must be above 0 and at most {MAX_TIMEOUT_SECONDS:g} seconds")
 
 
@@ -68,7 +79,14 @@ async def add(
     timeout_seconds: float = 3.0,
 ) -> Supplier:
     """Register an agent; its key also authenticates the agent's PUSH_SMS."""
-    _check(name, url, key, priority, currency, timeout_seconds)
+    _check(
+        name=name,
+        url=url,
+        key=key,
+        priority=priority,
+        currency=currency,
+        timeout_seconds=timeout_seconds,
+    )
     if await repo.by_name(session, name) is not None:
         raise SupplierExists(f"supplier {validate.shown(name)} already exists")
     supplier = Supplier(
@@ -106,14 +124,7 @@ async def change(
     enabled: bool | None = None,
 ) -> None:
     """Re-point, re-key, re-rank, enable or disable an agent; None leaves a value as it is."""
-    _check(
-        supplier.name,
-        supplier.url if url is None else url,
-        supplier.key if key is None else key,
-        supplier.priority if priority is None else priority,
-        supplier.currency,
-        supplier.timeout_seconds,
-    )
+    _check(url=url, key=key, priority=priority)
     if key is not None:
         supplier.key_hash = await _check_key_free(session, key, supplier)
         supplier.key = key

@@ -27,7 +27,7 @@ def test_accounts_suppliers_prices_and_ledger(db, database_url):
     assert len(created["apikey"]) == 40
     assert cli(database_url, "account", "create", "alice")[0] == 1  # exists already
     assert cli(database_url, "account", "credit", "alice", "20")[0] == 0
-    assert cli(database_url, "account", "credit", "alice", "1.001")[0] == 2
+    assert cli(database_url, "account", "credit", "alice", "1.001")[0] == 1  # 3 decimals
     code, out = cli(database_url, "account", "show", "alice")
     assert code == 0 and "120.50" in out
     assert cli(database_url, "account", "limits", "alice", "--max-open", "3")[0] == 0

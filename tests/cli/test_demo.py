@@ -27,10 +27,11 @@ def _wait_for_intro(process: subprocess.Popen[str]) -> tuple[str, str]:
     return hub, key
 
 
-def test_demo_rents_a_number_and_the_code_arrives(tmp_path: Path) -> None:
+def _run_demo_and_rent(data_dir: Path) -> None:
+    """Start `simgate demo`, rent a number, read its code, stop the demo."""
     exe = Path(sys.executable).with_name("simgate")
     process = subprocess.Popen(
-        [str(exe), "demo", "--port", "0", "--sms-delay", "0.2", "--data-dir", str(tmp_path)],
+        [str(exe), "demo", "--port", "0", "--sms-delay", "0.2", "--data-dir", str(data_dir)],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -52,3 +53,13 @@ def test_demo_rents_a_number_and_the_code_arrives(tmp_path: Path) -> None:
     finally:
         process.terminate()
         process.wait(timeout=20)
+
+
+def test_demo_rents_a_number_and_the_code_arrives(tmp_path: Path) -> None:
+    _run_demo_and_rent(tmp_path)
+
+
+def test_demo_starts_again_on_the_same_data_dir(tmp_path: Path) -> None:
+    _run_demo_and_rent(tmp_path)
+    # The first run left a rental that refers to the demo agent; the second re-points it.
+    _run_demo_and_rent(tmp_path)

@@ -13,16 +13,19 @@ from collections.abc import Sequence
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from simgate.core import validate
 from simgate.core.ids import hash_api_key
 from simgate.models.auth import DevKey
 
 PREFIX = "dev_"
+NOTE_MAX_LENGTH = 255  # dev_keys.note
 
 
 async def issue(session: AsyncSession, now: dt.datetime, note: str = "") -> str:
     """A new dev key, returned in clear this once."""
+    validate.text(note, "note", max_length=NOTE_MAX_LENGTH, required=False)
     key = PREFIX + secrets.token_urlsafe(24)
-    session.add(DevKey(key_hash=hash_api_key(key), prefix=key[:8], note=note[:255], created_at=now))
+    session.add(DevKey(key_hash=hash_api_key(key), prefix=key[:8], note=note, created_at=now))
     await session.flush()
     return key
 
@@ -42,6 +45,7 @@ async def listing(session: AsyncSession) -> Sequence[DevKey]:
 
 async def revoke(session: AsyncSession, key_id: int, now: dt.datetime) -> bool:
     """Revoke the dev key with this id; False when there is no such unrevoked key."""
+    validate.row_id(key_id, "dev key id")
     result = await session.execute(
         update(DevKey)
         .where(DevKey.id == key_id, DevKey.revoked_at.is_(None))

@@ -15,10 +15,13 @@ from simgate.accounts.errors import (
     ApiAccessDisabled,
     UnknownKey,
 )
+from simgate.core import validate
 from simgate.core.ids import hash_api_key, new_api_key
 from simgate.core.settings import Settings
 from simgate.ledger import service as ledger
 from simgate.models import Account
+
+NAME_MAX_LENGTH = 64  # accounts.name
 
 
 @dataclass(frozen=True)
@@ -38,6 +41,8 @@ async def create(
     is_admin: bool = False,
 ) -> NewAccount:
     """Create an account with a fresh API key and an optional opening deposit."""
+    validate.text(name, "account name", max_length=NAME_MAX_LENGTH)
+    validate.amount(balance, "opening balance")
     if await repo.by_name(session, name) is not None:
         raise AccountExists(f"account {name!r} already exists")
     account = Account(
@@ -60,6 +65,30 @@ async def create(
     return NewAccount(account, key)
 
 
+def set_limits(
+    account: Account,
+    *,
+    max_concurrent: int | None = None,
+    max_getnum_per_minute: int | None = None,
+    max_parallel_getnum: int | None = None,
+    blocked: bool | None = None,
+    api_access: bool | None = None,
+) -> None:
+    """Change an account's limits and flags; None leaves a value as it is."""
+    limits = {
+        ("max_concurrent", "open activations"): max_concurrent,
+        ("max_getnum_per_minute", "getNum per minute"): max_getnum_per_minute,
+        ("max_parallel_getnum", "parallel getNum"): max_parallel_getnum,
+    }
+    for (field, what), value in limits.items():
+        if value is not None:
+            setattr(account, field, validate.integer(value, what))
+    if blocked is not None:
+        account.blocked = blocked
+    if api_access is not None:
+        account.api_access = api_access
+
+
 async def issue_key(session: AsyncSession, account_id: int, now: dt.datetime) -> str:
     """A new API key for the account (the previous ones stay valid)."""
     key = new_api_key()
@@ -77,7 +106,7 @@ async def get(session: AsyncSession, name: str) -> Account:
     """The account called `name`."""
     account = await repo.by_name(session, name)
     if account is None:
-        raise AccountNotFound(f"no account {name!r}")
+        raise AccountNotFound(f"no account {validate.shown(name)}")
     return account
 
 

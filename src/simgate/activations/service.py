@@ -10,7 +10,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from simgate.activations import repository as repo
 from simgate.activations.errors import ActivationNotFound, CannotComplete
 from simgate.activations.lifecycle import apply
-from simgate.activations.states import FINAL_STATES, Event, State, closing_event
+from simgate.activations.states import (
+    FINAL_STATES,
+    Event,
+    IllegalTransition,
+    State,
+    closing_event,
+)
+from simgate.core import validate
 from simgate.core.db import mark_account_changed
 from simgate.models import Activation, InboundSms, Service
 
@@ -88,10 +95,17 @@ async def expire(session: AsyncSession, activation_id: int, now: dt.datetime) ->
 
 async def refund(session: AsyncSession, activation_id: int, now: dt.datetime) -> Activation:
     """An operator refunds a rental after a problem; the agent is told status 5."""
+    validate.row_id(activation_id, "activation id")
     activation = await repo.lock(session, activation_id)
     if activation is None:
         raise ActivationNotFound(f"no activation {activation_id}")
-    if not await apply(session, activation, Event.REFUND, now):
+    try:
+        applied = await apply(session, activation, Event.REFUND, now)
+    except IllegalTransition as exc:
+        raise CannotComplete(
+            f"activation {activation_id} is {activation.state}; it cannot be refunded"
+        ) from exc
+    if not applied:
         raise CannotComplete("the activation changed meanwhile; ask again")
     return activation
 

@@ -10,6 +10,9 @@ from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from simgate.agent.services import SERVICE_CODES
+from simgate.core import validate
+from simgate.core.errors import InvalidInput
+from simgate.core.money import AGENT_CURRENCY_EXPONENT
 from simgate.core.settings import TomlFileSource
 
 # The TOML file is chosen per load() call; a context variable carries it into the source
@@ -28,9 +31,9 @@ class AgentConfig(BaseSettings):
 
     # protocol server
     host: str = "127.0.0.1"
-    port: int = 8090  # 0 picks a free port
+    port: int = Field(8090, ge=0, le=validate.MAX_PORT)  # 0 picks a free port
     paths: list[str] = Field(default_factory=lambda: ["/"])
-    key: str
+    key: str = Field(min_length=1, max_length=256)
     currency: int = 643
     services: list[str] = Field(default_factory=lambda: list(SERVICE_CODES))
     max_body_bytes: int = 1 << 20
@@ -80,6 +83,23 @@ class AgentConfig(BaseSettings):
         if not key.strip():
             raise ValueError("the agent key is empty; set --key or SIMGATE_AGENT_KEY")
         return key
+
+    @field_validator("hub_url")
+    @classmethod
+    def _hub_url(cls, value: str) -> str:
+        if value:
+            try:
+                validate.http_url(value, "hub URL")
+            except InvalidInput as exc:
+                raise ValueError(str(exc)) from exc
+        return value
+
+    @field_validator("currency")
+    @classmethod
+    def _currency(cls, value: int) -> int:
+        if value not in AGENT_CURRENCY_EXPONENT:
+            raise ValueError(f"must be one of {', '.join(map(str, AGENT_CURRENCY_EXPONENT))}")
+        return value
 
     @property
     def database_path(self) -> Path:

@@ -7,7 +7,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from simgate.catalog import repository as repo
 from simgate.catalog import seed_data
-from simgate.core.errors import NotFound
+from simgate.core import validate
+from simgate.core.errors import InvalidInput, NotFound
 from simgate.models import Country, Operator, Price, Service
 
 
@@ -84,6 +85,12 @@ async def set_price(
     payout: int | None = None,
 ) -> Price:
     """Create or change the price of a service in a country."""
+    validate.integer(country_code, "country code")
+    for what, value in (("price", index), ("repeat", repeat), ("deferr", deferr)):
+        if value is not None:
+            validate.amount(value, f"{what} price")
+    if payout is not None and not 0 <= payout <= index:
+        raise InvalidInput("payout must be between 0 and the price")
     if await repo.country_by_code(session, country_code) is None:
         raise UnknownCountry(f"no country with code {country_code}")
     service = await repo.service_by_name(session, service_name)

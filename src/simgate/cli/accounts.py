@@ -92,17 +92,14 @@ def limits(
     """Change an account's limits and flags."""
 
     async def work(session: AsyncSession, settings: Settings) -> None:
-        account = await accounts.get(session, name)
-        if max_open is not None:
-            account.max_concurrent = max_open
-        if per_minute is not None:
-            account.max_getnum_per_minute = per_minute
-        if parallel is not None:
-            account.max_parallel_getnum = parallel
-        if blocked is not None:
-            account.blocked = blocked
-        if api_access is not None:
-            account.api_access = api_access
+        accounts.set_limits(
+            await accounts.get(session, name),
+            max_concurrent=max_open,
+            max_getnum_per_minute=per_minute,
+            max_parallel_getnum=parallel,
+            blocked=blocked,
+            api_access=api_access,
+        )
 
     in_transaction(work, database_url)
     console.print(f"account {name} updated")

@@ -41,29 +41,15 @@ def serve(
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log each request.")] = False,
 ) -> None:
     """Serve the agent protocol and push received SMS until SIGINT or SIGTERM."""
-    from pydantic import ValidationError
-
     from simgate.agent.config import AgentConfig
 
     logs.configure(logging.INFO if verbose else logging.WARNING)
-    try:
-        settings = AgentConfig.load(
-            config, host=host, port=port, key=key, hub_url=hub_url, currency=currency,
-            data_dir=data_dir, modems=modem or None, simulate=simulate,
-        )  # fmt: skip
-    except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(map(str, e['loc'])) or 'config'}: {e['msg']}" for e in exc.errors()
-        )
-        typer.echo(f"simgate agent: bad configuration: {problems}", err=True)
-        raise typer.Exit(2) from exc
-    from simgate.agent.db import AgentLockedError
-
-    try:
-        asyncio.run(_serve(settings))
-    except (AgentLockedError, OSError) as exc:
-        typer.echo(f"simgate agent: {exc}", err=True)
-        raise typer.Exit(1) from exc
+    # A bad value (a missing key, a hub URL that is not http) is a ValidationError: cli.errors.
+    settings = AgentConfig.load(
+        config, host=host, port=port, key=key, hub_url=hub_url, currency=currency,
+        data_dir=data_dir, modems=modem or None, simulate=simulate,
+    )  # fmt: skip
+    asyncio.run(_serve(settings))  # a busy port or a locked folder: see cli.errors
 
 
 async def _serve(settings: AgentConfig) -> None:

@@ -13,8 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from simgate.core.clock import SystemClock
 from simgate.core.db import Database
-from simgate.core.errors import DomainError
-from simgate.core.money import InvalidAmount, parse_amount
+from simgate.core.money import parse_amount
 from simgate.core.settings import Settings, get_settings
 from simgate.hub.bootstrap import prepare_database
 
@@ -29,17 +28,14 @@ def settings_with(database_url: str | None = None) -> Settings:
 
 
 def amount(text: str, settings: Settings) -> int:
-    try:
-        return parse_amount(text, settings.currency_exponent)
-    except InvalidAmount as exc:
-        err_console.print(f"[red]{exc}[/red]")
-        raise typer.Exit(2) from exc
+    """Minor units of a decimal amount typed by the operator (InvalidAmount if it is not one)."""
+    return parse_amount(text, settings.currency_exponent)
 
 
 def in_transaction(
     work: Callable[[AsyncSession, Settings], Awaitable[T]], database_url: str | None = None
 ) -> T:
-    """Run `work` in one committed transaction on a prepared database; domain errors exit 1."""
+    """Run `work` in one committed transaction on a prepared database (errors: cli.errors)."""
     settings = settings_with(database_url)
 
     async def run() -> T:
@@ -51,11 +47,7 @@ def in_transaction(
         finally:
             await db.dispose()
 
-    try:
-        return asyncio.run(run())
-    except DomainError as exc:
-        err_console.print(f"[red]{exc.code}[/red]: {exc}")
-        raise typer.Exit(1) from exc
+    return asyncio.run(run())
 
 
 def now() -> dt.datetime:

@@ -43,11 +43,13 @@ async def _demo_account(session: AsyncSession, settings: Settings, ctx: HubConte
 
 
 async def _demo_supplier(session: AsyncSession, ctx: HubContext, url: str, key: str) -> None:
+    """Register the demo agent, or re-point the one a previous run registered: its rentals
+    and SMS refer to it, so it is updated in place rather than replaced."""
     supplier = await suppliers_repo.by_name(session, DEMO_SUPPLIER)
-    if supplier is not None:
-        await session.delete(supplier)
-        await session.flush()
-    await suppliers.add(session, DEMO_SUPPLIER, url, key, ctx.clock.now(), priority=10)
+    if supplier is None:
+        await suppliers.add(session, DEMO_SUPPLIER, url, key, ctx.clock.now(), priority=10)
+    else:
+        await suppliers.change(session, supplier, url=url, key=key, priority=10, enabled=True)
 
 
 def _print_intro(hub: str, key: str) -> None:

@@ -5,8 +5,10 @@ from __future__ import annotations
 import typer
 
 from simgate.cli import accounts, admin, agent, auth, delivery, demo, hub, suppliers
+from simgate.cli.errors import ReportingGroup
 
 app = typer.Typer(
+    cls=ReportingGroup,
     name="simgate",
     help="simgate: an SMS-activation platform (hub, agent, admin tools).",
     no_args_is_help=True,

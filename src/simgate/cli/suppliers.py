@@ -54,12 +54,7 @@ def set_(
 
     async def work(session: AsyncSession, settings: Settings) -> None:
         supplier = await suppliers.get(session, name)
-        if enabled is not None:
-            supplier.enabled = enabled
-        if priority is not None:
-            supplier.priority = priority
-        if url is not None:
-            supplier.url = url
+        await suppliers.change(session, supplier, url=url, priority=priority, enabled=enabled)
 
     in_transaction(work, database_url)
     console.print(f"supplier {name} updated")

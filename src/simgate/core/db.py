@@ -17,12 +17,15 @@ from typing import Any
 from sqlalchemy import Table, event, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
     create_async_engine,
 )
+
+from simgate.core.errors import InvalidInput
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 _CHANGED_ACCOUNTS = "simgate.changed_accounts"
@@ -55,6 +58,22 @@ def _prepare_sqlite(engine: AsyncEngine, begin: str | None) -> None:
         conn.exec_driver_sql(begin)
 
 
+# The async drivers simgate ships with; any other URL fails on first use, far from its cause.
+SUPPORTED_DRIVERS = ("sqlite+aiosqlite", "postgresql+asyncpg")
+
+
+def check_url(url: str) -> str:
+    """`url`, or InvalidInput naming what is wrong with it."""
+    try:
+        driver = make_url(url).drivername
+    except ArgumentError as exc:
+        raise InvalidInput(f"not a database URL: {url[:60]!r}") from exc
+    if driver not in SUPPORTED_DRIVERS:
+        supported = " or ".join(f"{d}://" for d in SUPPORTED_DRIVERS)
+        raise InvalidInput(f"unsupported database driver {driver!r}; use {supported}")
+    return url
+
+
 def is_sqlite_url(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
@@ -67,7 +86,7 @@ def ensure_sqlite_dir(url: str) -> None:
 
 class Database:
     def __init__(self, url: str, *, pool_size: int = 10) -> None:
-        self.url = url
+        self.url = check_url(url)
         self.is_sqlite = is_sqlite_url(url)
         if self.is_sqlite:
             ensure_sqlite_dir(url)

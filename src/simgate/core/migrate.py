@@ -8,7 +8,7 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 
-from simgate.core.db import ensure_sqlite_dir, is_sqlite_url
+from simgate.core.db import check_url, ensure_sqlite_dir, is_sqlite_url
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -25,6 +25,7 @@ def upgrade(url: str, revision: str = "heads") -> None:
 
     "heads": each domain may add its own branch of migrations from 0001.
     """
+    check_url(url)
     if is_sqlite_url(url):
         ensure_sqlite_dir(url)
     command.upgrade(alembic_config(url), revision)

@@ -4,25 +4,39 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from simgate.core.errors import InvalidInput
+
 # ISO 4217 numeric code -> minor-unit exponent on the agent protocol (RUB 2, USD 4).
 AGENT_CURRENCY_EXPONENT = {643: 2, 840: 4, 978: 2}
 
 
-class InvalidAmount(ValueError):
-    pass
+# The largest amount anyone may enter, in minor units: 10^15 (ten trillion at exponent 2) leaves
+# a 64-bit balance room for thousands of such deposits before it could overflow.
+MAX_AMOUNT = 10**15
+
+
+class InvalidAmount(InvalidInput, ValueError):
+    code = "INVALID_AMOUNT"
 
 
 def parse_amount(text: str | int | Decimal, exponent: int = 2) -> int:
-    """'12.50' -> 1250 for exponent 2; rejects more precision than the currency has."""
+    """'12.50' -> 1250 for exponent 2; rejects negative amounts, amounts beyond MAX_AMOUNT and
+    more precision than the currency has."""
+    shown = repr(str(text)[:30])
     try:
         value = Decimal(str(text).strip().replace(",", "."))
     except InvalidOperation as exc:
-        raise InvalidAmount(f"not an amount: {text!r}") from exc
+        raise InvalidAmount(f"not an amount: {shown}") from exc
     if not value.is_finite():
-        raise InvalidAmount(f"not an amount: {text!r}")
+        raise InvalidAmount(f"not an amount: {shown}")
+    if value < 0:
+        raise InvalidAmount(f"{shown} is negative")
     scaled = value.scaleb(exponent)
+    # Compared before int(): '1e999999' would otherwise build a million-digit integer.
+    if scaled > MAX_AMOUNT:
+        raise InvalidAmount(f"{shown} is more than {format_amount(MAX_AMOUNT, exponent)}")
     if scaled != scaled.to_integral_value():
-        raise InvalidAmount(f"{text!r} has more than {exponent} decimal places")
+        raise InvalidAmount(f"{shown} has more than {exponent} decimal places")
     return int(scaled)
 
 

@@ -7,12 +7,14 @@ from collections.abc import Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from simgate.core import validate
 from simgate.delivery import errors
 from simgate.delivery import repository as repo
 from simgate.delivery.service import normalize_phone, validate_sender_name
 from simgate.models.delivery import DeliverySender, StopListEntry
 
 SENDER_STATES = ("moderation", "completed", "rejected")
+REASON_MAX_LENGTH = 255  # delivery_stop_list.reason
 
 
 async def decide_sender(
@@ -41,6 +43,7 @@ def _phone(raw: str) -> str:
 async def stop_list_add(session: AsyncSession, raw: str, reason: str, now: dt.datetime) -> str:
     """Forbid sending to a number; returns it normalized."""
     phone = _phone(raw)
+    validate.text(reason, "reason", max_length=REASON_MAX_LENGTH, required=False)
     await repo.stop_list_add(session, phone, reason, now)
     return phone
 

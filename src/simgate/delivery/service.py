@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from simgate.core import validate
 from simgate.core.money import parse_amount
 from simgate.core.settings import Settings
 from simgate.delivery import errors, queue
@@ -57,7 +58,7 @@ def validate_sender_name(name: str) -> str:
     numeric = _NUMERIC_SENDER.fullmatch(name) is not None
     alpha = _ALPHA_SENDER.fullmatch(name) is not None and any(c.isalpha() for c in name)
     if not (numeric or alpha):
-        raise errors.BadSenderName(f"bad sender name {name!r}")
+        raise errors.BadSenderName(f"bad sender name {validate.shown(name)}")
     return name
 
 

@@ -2,13 +2,29 @@
 
 from __future__ import annotations
 
+from sqlalchemy.exc import DBAPIError
+
 from simgate.catalog import service as catalog
 from simgate.core.db import Database
+from simgate.core.errors import Unavailable
 from simgate.core.migrate import upgrade_async
 
 
+class DatabaseUnavailable(Unavailable):
+    code = "DATABASE_UNAVAILABLE"
+
+
 async def prepare_database(db: Database) -> None:
-    """Migrate (creating an SQLite file if needed) and seed the default catalog once."""
-    await upgrade_async(db.url)
+    """Migrate (creating an SQLite file if needed) and seed the default catalog once.
+
+    Every entry point starts here, so a database that cannot be reached or opened is named
+    as such once, rather than as whatever the driver raised.
+    """
+    try:
+        await upgrade_async(db.url)
+    except (OSError, DBAPIError) as exc:
+        # Refused connection, unknown database, a file that is not SQLite, no permission.
+        reason = exc.orig if isinstance(exc, DBAPIError) else exc
+        raise DatabaseUnavailable(f"cannot open the database: {reason}") from exc
     async with db.transaction() as session:
         await catalog.seed(session)

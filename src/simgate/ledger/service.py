@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from simgate.core.errors import InvalidInput
+from simgate.core.money import MAX_AMOUNT
 from simgate.ledger import repository as repo
 from simgate.ledger.errors import InsufficientFunds
 from simgate.ledger.repository import BalanceView
@@ -32,9 +34,9 @@ async def balance(session: AsyncSession, account_id: int) -> BalanceView:
 async def deposit(
     session: AsyncSession, account_id: int, amount: int, now: dt.datetime, reference: str = ""
 ) -> None:
-    """Add money to an account (positive amount only)."""
-    if amount <= 0:
-        raise ValueError("a deposit must be positive")
+    """Add money to an account (positive amount only, at most MAX_AMOUNT)."""
+    if not 0 < amount <= MAX_AMOUNT:
+        raise InvalidInput(f"a deposit must be between 1 and {MAX_AMOUNT} minor units")
     await repo.shift(session, account_id, deposited=amount, available=amount)
     await repo.add_entry(
         session, account_id=account_id, kind="deposit", amount=amount, now=now, reference=reference

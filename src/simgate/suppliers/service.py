@@ -8,8 +8,10 @@ from collections.abc import Iterable
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from simgate.catalog import repository as catalog_repo
-from simgate.core.errors import Conflict, NotFound
+from simgate.core import validate
+from simgate.core.errors import Conflict, InvalidInput, NotFound
 from simgate.core.ids import hash_api_key
+from simgate.core.money import AGENT_CURRENCY_EXPONENT
 from simgate.models import Supplier
 from simgate.suppliers import repository as repo
 from simgate.suppliers.client import Endpoint, StockLine
@@ -25,6 +27,46 @@ class SupplierNotFound(NotFound):
     code = "SUPPLIER_NOT_FOUND"
 
 
+NAME_MAX_LENGTH = 64  # suppliers.name
+URL_MAX_LENGTH = 512  # suppliers.url
+KEY_MAX_LENGTH = 256  # suppliers.key
+MAX_TIMEOUT_SECONDS = 300.0
+
+
+def _check(
+    *,
+    name: str | None = None,
+    url: str | None = None,
+    key: str | None = None,
+    priority: int | None = None,
+    currency: int | None = None,
+    timeout_seconds: float | None = None,
+) -> None:
+    """Refuse what the columns cannot hold or the agent protocol cannot use; None is not checked."""
+    if name is not None:
+        validate.text(name, "supplier name", max_length=NAME_MAX_LENGTH)
+    if url is not None:
+        validate.http_url(url, "supplier URL", max_length=URL_MAX_LENGTH)
+    if key is not None:
+        validate.text(key, "supplier key", max_length=KEY_MAX_LENGTH)
+    if priority is not None:
+        validate.integer(priority, "priority", minimum=-validate.MAX_INT32)
+    if currency is not None and currency not in AGENT_CURRENCY_EXPONENT:
+        known = ", ".join(str(c) for c in AGENT_CURRENCY_EXPONENT)
+        raise InvalidInput(f"currency {currency} is not one of {known}")
+    if timeout_seconds is not None and not 0 < timeout_seconds <= MAX_TIMEOUT_SECONDS:
+        raise InvalidInput(f"timeout must be above 0 and at most {MAX_TIMEOUT_SECONDS:g} seconds")
+
+
+async def _check_key_free(session: AsyncSession, key: str, owner: Supplier | None) -> str:
+    """The key's hash, refusing a key another supplier uses: PUSH_SMS tells agents apart by it."""
+    key_hash = hash_api_key(key)
+    holder = await repo.by_key_hash(session, key_hash)
+    if holder is not None and holder is not owner:
+        raise SupplierExists(f"supplier {holder.name!r} already uses this key")
+    return key_hash
+
+
 async def add(
     session: AsyncSession,
     name: str,
@@ -37,13 +79,21 @@ async def add(
     timeout_seconds: float = 3.0,
 ) -> Supplier:
     """Register an agent; its key also authenticates the agent's PUSH_SMS."""
+    _check(
+        name=name,
+        url=url,
+        key=key,
+        priority=priority,
+        currency=currency,
+        timeout_seconds=timeout_seconds,
+    )
     if await repo.by_name(session, name) is not None:
-        raise SupplierExists(f"supplier {name!r} already exists")
+        raise SupplierExists(f"supplier {validate.shown(name)} already exists")
     supplier = Supplier(
         name=name,
         url=url,
         key=key,
-        key_hash=hash_api_key(key),
+        key_hash=await _check_key_free(session, key, None),
         priority=priority,
         currency=currency,
         timeout_seconds=timeout_seconds,
@@ -60,8 +110,33 @@ async def get(session: AsyncSession, name: str) -> Supplier:
     """The supplier called `name`."""
     supplier = await repo.by_name(session, name)
     if supplier is None:
-        raise SupplierNotFound(f"no supplier {name!r}")
+        raise SupplierNotFound(f"no supplier {validate.shown(name)}")
     return supplier
+
+
+async def change(
+    session: AsyncSession,
+    supplier: Supplier,
+    *,
+    url: str | None = None,
+    key: str | None = None,
+    priority: int | None = None,
+    enabled: bool | None = None,
+) -> None:
+    """Re-point, re-key, re-rank, enable or disable an agent; None leaves a value as it is."""
+    _check(url=url, key=key, priority=priority)
+    if key is not None:
+        supplier.key_hash = await _check_key_free(session, key, supplier)
+        supplier.key = key
+    if url is not None:
+        supplier.url = url
+    if url is not None or key is not None:
+        supplier.last_poll_at = None  # its stock may have changed with it: poll it next
+    if priority is not None:
+        supplier.priority = priority
+    if enabled is not None:
+        supplier.enabled = enabled
+    await session.flush()
 
 
 async def by_push_key(session: AsyncSession, key: str) -> Supplier | None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Awaitable, Callable
 
 from simgate.accounts import mailer, throttle
 from simgate.activations import flows
@@ -37,7 +38,10 @@ async def poll_stock(ctx: HubContext) -> int:
         )
     done = 0
     for supplier_id in due:
-        done += await _poll_one(ctx, supplier_id)
+        try:
+            done += await _poll_one(ctx, supplier_id)
+        except Exception:  # one supplier's bad stock must not keep the others stale
+            log.exception("stock poll of supplier %s failed", supplier_id)
     return done
 
 
@@ -133,15 +137,29 @@ async def serve_deferred(ctx: HubContext) -> int:
     return served
 
 
+JOBS: tuple[tuple[str, Callable[[HubContext], Awaitable[int]]], ...] = (
+    ("stock", poll_stock),
+    ("expired", expire_activations),
+    ("deferred", serve_deferred),
+    ("outbox", drain_outbox),
+    ("delivery", delivery_tasks.run_once),
+    ("forwarding", forwarding_tasks.run_once),
+    ("emails", mailer.run_once),
+    ("throttle", throttle.purge_expired),
+)
+
+
 async def run_once(ctx: HubContext) -> dict[str, int]:
-    """One pass of every job (tests call this directly with a frozen clock)."""
-    return {
-        "stock": await poll_stock(ctx),
-        "expired": await expire_activations(ctx),
-        "deferred": await serve_deferred(ctx),
-        "outbox": await drain_outbox(ctx),
-        "delivery": await delivery_tasks.run_once(ctx),
-        "forwarding": await forwarding_tasks.run_once(ctx),
-        "emails": await mailer.run_once(ctx),
-        "throttle": await throttle.purge_expired(ctx),
-    }
+    """One pass of every job (tests call this directly with a frozen clock).
+
+    Each job runs on its own: one that fails (a database error, a bug) is logged and counts 0,
+    and the jobs after it still run in this tick; the next tick tries it again.
+    """
+    done: dict[str, int] = {}
+    for name, job in JOBS:
+        try:
+            done[name] = await job(ctx)
+        except Exception:
+            log.exception("worker job %s failed", name)
+            done[name] = 0
+    return done

@@ -33,7 +33,7 @@ class AgentConfig(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(8090, ge=0, le=validate.MAX_PORT)  # 0 picks a free port
     paths: list[str] = Field(default_factory=lambda: ["/"])
-    key: str = Field(min_length=1, max_length=256)
+    key: str = Field(max_length=256)  # not blank: _key_not_blank
     currency: int = 643
     services: list[str] = Field(default_factory=lambda: list(SERVICE_CODES))
     max_body_bytes: int = 1 << 20

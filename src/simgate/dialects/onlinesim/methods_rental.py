@@ -17,7 +17,7 @@ from simgate.catalog import repository as catalog
 from simgate.core import jsonutil
 from simgate.core.integers import INT32, UINT64, NotAnInteger, read_int
 from simgate.dialects.onlinesim import methods_forwarding as forwarding
-from simgate.dialects.onlinesim.params import BadParam
+from simgate.dialects.onlinesim.params import BadParam, Params
 from simgate.dialects.onlinesim.registry import Call, Reply, method, ok
 from simgate.dialects.onlinesim.render import FORM_NUMBERS, operation
 from simgate.forwarding import service as forwarding_service
@@ -111,8 +111,10 @@ async def get_num_repeat(call: Call) -> Any:
     return ok(tzid=activation.id)
 
 
-def _tzid(call: Call, *, required: bool) -> int | None:
-    text = call.params.text("tzid")
+def read_tzid(params: Params, *, required: bool) -> int | None:
+    """tzid: absent (ERROR_NO_TZID when required) or a 64-bit id (else ERROR_WRONG_TZID).
+    The sandbox reads it the same way."""
+    text = params.text("tzid")
     if not text:
         if required:
             raise Reply("ERROR_NO_TZID")
@@ -208,7 +210,7 @@ def _forms(call: Call) -> list[str] | None:
 
 @method("getState")
 async def get_state(call: Call) -> Any:
-    tzid = _tzid(call, required=False)
+    tzid = read_tzid(call.params, required=False)
     items = await _states(call, tzid=tzid, forms=None if tzid else _forms(call))
     if not items:
         raise Reply("ERROR_NO_OPERATIONS")
@@ -222,7 +224,7 @@ async def get_operations(call: Call) -> Any:
 
 @method("setOperationOk")
 async def set_operation_ok(call: Call) -> Any:
-    tzid = _tzid(call, required=True)
+    tzid = read_tzid(call.params, required=True)
     assert tzid is not None
     ban = call.params.flag("ban")
     async with call.ctx.db.transaction() as session:
@@ -232,7 +234,7 @@ async def set_operation_ok(call: Call) -> Any:
 
 @method("setOperationRevise")
 async def set_operation_revise(call: Call) -> Any:
-    tzid = _tzid(call, required=True)
+    tzid = read_tzid(call.params, required=True)
     assert tzid is not None
     async with call.ctx.db.transaction() as session:
         try:

@@ -11,7 +11,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from simgate.core import jsonutil
-from simgate.core.integers import INT32, UINT64, NotAnInteger, read_int
+from simgate.core.integers import INT32
+from simgate.dialects.onlinesim.methods_rental import read_tzid
 from simgate.dialects.onlinesim.params import BadParam, Params, read_params
 from simgate.dialects.onlinesim.registry import Reply
 from simgate.dialects.onlinesim.words import GENERIC_ERROR, WORDS
@@ -72,19 +73,6 @@ def _answer(name: str, tzid: int, rng: random.Random) -> Any:
     return {"response": 1, "number": [_fake_number(rng)[1:] for _ in range(3)]}
 
 
-def _tzid(params: Params, *, required: bool) -> int | None:
-    """tzid as production reads it (methods_rental): absent, or a 64-bit id."""
-    text = params.text("tzid")
-    if not text:
-        if required:
-            raise Reply("ERROR_NO_TZID")
-        return None
-    try:
-        return read_int(text, UINT64)
-    except NotAnInteger:
-        raise Reply("ERROR_WRONG_TZID") from None
-
-
 def _check(name: str, params: Params) -> int | None:
     """Refuse what production would refuse for `name`; returns the tzid asked about."""
     if name in ("getNum", "getNumRepeat", "getServiceNumber") and not params.text("service"):
@@ -105,7 +93,7 @@ def _check(name: str, params: Params) -> int | None:
         if not (number.isascii() and number.isdigit()):
             raise Reply("ERROR_PARAMS")
     if name in ("getState", "setOperationOk"):
-        return _tzid(params, required=name == "setOperationOk")
+        return read_tzid(params, required=name == "setOperationOk")
     return None
 
 

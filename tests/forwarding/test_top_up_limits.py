@@ -73,7 +73,7 @@ async def test_the_money_cap_and_the_buyers_max_minutes_bound_top_ups(
     assert await paid(hub, second, item["id"]) == [(10, 3), (2, 3)]  # the buyer's own cap
 
 
-async def test_no_top_up_after_the_rental_ended_unless_auto_is_on(
+async def test_without_auto_the_forwarding_ends_with_the_rental(
     hub: Hub, buyer: str, standin: ForwardingStandin
 ):
     item = await forwarding(hub, buyer)  # `auto` off: the forwarding ends with the rental
@@ -81,11 +81,26 @@ async def test_no_top_up_after_the_rental_ended_unless_auto_is_on(
     await ticks(hub, 4, lifetime / 3)  # past the rental's end
     during = await paid(hub, buyer, item["id"])
     assert during and len(during) < 4
+    (listed,) = (await hub.api("forwardingList", buyer))["forwardingList"]["data"]
+    assert listed["status"] == 3  # finished: cancelled on the agent, its SIM free again
+    assert standin.forwards == {}
+    assert len(standin.actions("FORWARD_CANCEL")) == 1
     await ticks(hub, 20)
     assert await paid(hub, buyer, item["id"]) == during
     assert sum(standin.top_ups.values()) == sum(minutes for minutes, _ in during)
+    assert len(standin.actions("FORWARD_CANCEL")) == 1
+    assert await hub.api("forwardingSave", buyer, id=item["id"], auto="true") != {"response": 1}
+    assert await captured(hub) == 200 * sum(standin.top_ups.values())
 
-    assert await hub.api("forwardingSave", buyer, id=item["id"], auto="true") == {"response": 1}
+
+async def test_with_auto_the_forwarding_outlives_the_rental_and_is_paid(
+    hub: Hub, buyer: str, standin: ForwardingStandin
+):
+    item = await forwarding(hub, buyer, auto="true")
+    lifetime = hub.ctx.settings.activation_lifetime_seconds
+    await ticks(hub, 4, lifetime / 3)  # past the rental's end
+    during = len(await paid(hub, buyer, item["id"]))
     await ticks(hub, 1)
-    assert len(await paid(hub, buyer, item["id"])) == len(during) + 1  # renewal asked: paid
+    assert len(await paid(hub, buyer, item["id"])) == during + 1  # renewal asked: paid
+    assert standin.actions("FORWARD_CANCEL") == []
     assert await captured(hub) == 200 * sum(standin.top_ups.values())

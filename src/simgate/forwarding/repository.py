@@ -125,7 +125,23 @@ def _due_check(now: dt.datetime) -> ColumnElement[bool]:
     polled = and_(Forwarding.status == Status.WORKING, Forwarding.confirmed.is_(True))
     # SETTING past its lease: the hub that sent FORWARD_SET never recorded the answer.
     owed = Forwarding.status.in_((Status.CANCELLING, Status.SETTING))
-    return and_(or_(polled, owed), Forwarding.next_check_at <= now)
+    return and_(or_(polled, owed, _outlived(now)), Forwarding.next_check_at <= now)
+
+
+def _outlived(now: dt.datetime) -> ColumnElement[bool]:
+    """In force (or blocked) without `auto`, on a rental that has ended: it ends too."""
+    ended = select(Activation.id).where(
+        Activation.id == Forwarding.activation_id,
+        or_(
+            Activation.state.not_in([s.value for s in OPEN_STATES]),
+            Activation.expires_at <= now,
+        ),
+    )
+    return and_(
+        Forwarding.status.in_((Status.WORKING, Status.BLOCKED)),
+        Forwarding.auto_extend.is_(False),
+        ended.exists(),
+    )
 
 
 async def due_checks(session: AsyncSession, now: dt.datetime, limit: int) -> list[int]:

@@ -249,20 +249,43 @@ async def remove(
 ) -> Forwarding:
     """forwardingRemove: no payment is made from now on; the agent is told by the worker."""
     forwarding = await owned(session, account_id, forwarding_id)
+    await _remove(session, forwarding, now, "the forwarding was removed")
+    return forwarding
+
+
+async def end_with_rental(
+    session: AsyncSession, forwarding_id: int, now: dt.datetime
+) -> Forwarding | None:
+    """A forwarding without `auto` ends with its rental, as if the buyer removed it: nobody
+    pays for it any more, and its SIM goes back to the agent's stock. The forwarding, when
+    this call ended it (FORWARD_CANCEL is then owed)."""
+    forwarding = await repo.get(session, forwarding_id)
+    if forwarding is None or forwarding.auto_extend:
+        return None
+    if await repo.rental_open(session, forwarding.activation_id, now):
+        return None
+    ended = await _remove(session, forwarding, now, "the rental ended")
+    return forwarding if ended else None
+
+
+async def _remove(
+    session: AsyncSession, forwarding: Forwarding, now: dt.datetime, why: str
+) -> bool:
+    """Move `forwarding` to CANCELLING and release unsent payments; False if already removed."""
     await lock_key(session, f"forwarding:{forwarding.id}")
     while True:
         await session.refresh(forwarding)
         status = Status(forwarding.status)
         if removed(status):
-            return forwarding  # a repeated remove changes nothing
+            return False  # a repeated remove changes nothing
         # A FORWARD_SET still in flight could reach the agent after our FORWARD_CANCEL, so
         # the cancel waits for its answer (the flow that sent it brings the check forward)
         # or, if that hub died, for its lease to pass.
         check_at = max(forwarding.next_check_at, now) if status in IN_FLIGHT else now
         if await apply(session, forwarding, Event.REMOVE, now, next_check_at=check_at, attempts=0):
             break
-    await payments.release_unsent(session, forwarding.id, "the forwarding was removed", now)
-    return forwarding
+    await payments.release_unsent(session, forwarding.id, why, now)
+    return True
 
 
 async def set_landed(session: AsyncSession, forwarding_id: int, now: dt.datetime) -> bool:

@@ -52,6 +52,10 @@ async def _check(ctx: HubContext, forwarding_id: int) -> int:
         return await _sweep(ctx, forwarding)
     if forwarding.status == Status.CANCELLING:
         return await flows.cancel_on_agent(ctx, forwarding)
+    async with ctx.db.transaction() as session:
+        ended = await service.end_with_rental(session, forwarding.id, ctx.clock.now())
+    if ended is not None:
+        return await flows.cancel_on_agent(ctx, ended)
     return await _poll(ctx, forwarding)
 
 

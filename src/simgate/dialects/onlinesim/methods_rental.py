@@ -61,7 +61,7 @@ async def get_num(call: Call) -> Any:
         form=form,
         reject=tuple(params.text_list("reject")),
         region=params.integer("region", bounds=INT32),
-        extension=params.integer("extension", bounds=INT32),
+        extension=params.switch("extension"),
     )
     ctx = call.ctx
     activation = await flows.rent_number(

@@ -9,7 +9,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
 from simgate.core.bodylimit import BodyTooLarge
-from simgate.core.integers import INT64, NotAnInteger, read_int
+from simgate.core.integers import INT32, INT64, NotAnInteger, read_int
 
 TRUE_WORDS = {"1", "true", "yes", "on"}
 FALSE_WORDS = {"0", "false", "no", "off", ""}
@@ -53,6 +53,20 @@ class Params:
         except NotAnInteger:
             raise BadParam(name) from None
 
+    def switch(self, name: str, default: int | None = None) -> int | None:
+        """A flag-like integer (getNum's `extension`): 0/1 as a number or a string, or a boolean
+        in any spelling — clients send `"extension": false`. Ids and amounts use `integer`,
+        which refuses booleans: `true` is never a price or a tzid."""
+        value = self.raw(name)
+        if isinstance(value, bool):
+            return int(value)
+        word = (self.text(name) or "").lower()
+        if word in TRUE_WORDS:
+            return 1
+        if word and word in FALSE_WORDS:
+            return 0
+        return self.integer(name, default, INT32)
+
     def flag(self, name: str, default: bool = False) -> bool:
         value = self.raw(name)
         if value is None:
@@ -69,21 +83,27 @@ class Params:
     def text_list(self, name: str) -> list[str]:
         """reject=…, reject[]=…, a JSON array, or a comma list — all mean the same."""
         items: list[Any] = [*self._values.get(name, []), *self._values.get(f"{name}[]", [])]
-        out: list[str] = []
-        for item in items:
-            if isinstance(item, list):
-                out.extend(str(x) for x in item)
-                continue
-            text = str(item).strip()
-            if text.startswith("["):
-                try:
-                    parsed = orjson.loads(text)
-                except orjson.JSONDecodeError:
-                    raise BadParam(name) from None
-                out.extend(str(x) for x in (parsed if isinstance(parsed, list) else [parsed]))
-            else:
-                out.extend(part for part in text.split(","))
+        out = [part for item in items for part in _list_items(name, item)]
         return [x.strip().lstrip("+") for x in out if x.strip()]
+
+
+def _list_items(name: str, item: Any, nested: bool = False) -> list[str]:
+    """One value of a list parameter: a JSON array may hold numbers or comma lists, one level
+    deep (a deeper one is no client's, and recursion must not follow a hostile body down)."""
+    if item is None or item is False:  # a client's JSON default for "no list"
+        return []
+    if isinstance(item, (bool, dict)) or (nested and isinstance(item, list)):
+        raise BadParam(name)
+    if isinstance(item, list):
+        return [part for x in item for part in _list_items(name, x, nested=True)]
+    text = str(item).strip()
+    if text.startswith("["):
+        try:
+            parsed = orjson.loads(text)
+        except orjson.JSONDecodeError:
+            raise BadParam(name) from None
+        return _list_items(name, parsed if isinstance(parsed, list) else [parsed], nested)
+    return text.split(",")
 
 
 async def read_params(request: Request) -> Params:

@@ -85,7 +85,7 @@ def _check(name: str, params: Params) -> int | None:
         except BadParam:
             raise Reply("NO_COUNTRY") from None
         params.integer("region", bounds=INT32)
-        params.integer("extension", bounds=INT32)
+        params.switch("extension")
     if name == "getNumRepeat":
         number = (params.text("number") or "").lstrip("+")
         if not number:

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from simgate.models import Country, Operator, Price, Service
 
 
 async def service_by_name(session: AsyncSession, name: str) -> Service | None:
+    """By onlinesim slug or alias (`Odklru`, `classmates`), else by the short code clients of
+    the sms-activate family send (`ok`); a slug or alias wins over another service's code."""
     folded = name.strip().lower()
-    stmt = select(Service).where(
-        or_(func.lower(Service.slug) == folded, func.lower(Service.alias) == folded)
+    by_name = or_(func.lower(Service.slug) == folded, func.lower(Service.alias) == folded)
+    stmt = (
+        select(Service)
+        .where(or_(by_name, func.lower(Service.agent_code) == folded))
+        .order_by(case((by_name, 0), else_=1), Service.id)
     )
     return (await session.execute(stmt)).scalars().first()
 

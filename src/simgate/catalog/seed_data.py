@@ -67,7 +67,9 @@ OPERATORS: list[tuple[str | None, str, str, str | None]] = [
     ("poland", "orange", "Orange PL", "26003"),
 ]
 
-# (slug, alias, agent code, title, senders, text patterns, takes all SMS)
+# (slug, alias, agent code, title, senders, text patterns, takes all SMS). A buyer may name a
+# service by any of slug, alias or agent code (`Odklru`, `classmates`, `ok`): clients of the
+# sms-activate family send the short code.
 SERVICES: list[tuple[str, str, str, str, list[str], list[str], bool]] = [
     (
         "VKcom",

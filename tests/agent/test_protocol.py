@@ -66,9 +66,27 @@ async def test_sold_and_refused_numbers_are_never_offered_again(
     stock = await client.get_services()
     assert total(stock, "vk") == 8
     assert total(stock, "wa") == 10  # the block is per service
-    for number in (sold["number"], refused["number"]):
-        assert await client.get_number("vk", number=number) == {"status": "NO_NUMBERS"}
-        assert (await client.get_number("wa", number=number))["status"] == "SUCCESS"
+    for _ in range(8):
+        plain = await client.get_number("vk")
+        assert plain["number"] not in (sold["number"], refused["number"])
+    assert await client.get_number("vk") == {"status": "NO_NUMBERS"}
+    assert await client.get_number("vk", number=refused["number"]) == {"status": "NO_NUMBERS"}
+    assert (await client.get_number("wa", number=refused["number"]))["status"] == "SUCCESS"
+
+
+async def test_a_sold_number_is_handed_to_a_request_naming_it(
+    client: Any, total: Callable[..., int]
+) -> None:
+    """A repeat rental: the hub names the SIM it sold, for the buyer who bought it."""
+    sold = await client.get_number("vk")
+    await client.finish(sold["activationId"], 3)
+    assert total(await client.get_services(), "vk") == 9
+    again = await client.get_number("vk", number=sold["number"])
+    assert again["status"] == "SUCCESS" and again["number"] == sold["number"]
+    assert await client.get_number("vk", number=sold["number"]) == {"status": "NO_NUMBERS"}
+    await client.finish(again["activationId"], 4)  # a cancelled repeat keeps it repeatable
+    assert (await client.get_number("vk", number=sold["number"]))["status"] == "SUCCESS"
+    assert total(await client.get_services(), "vk") == 9  # out of the plain stock throughout
 
 
 async def test_a_number_cancelled_four_times_is_not_offered_for_that_service(
@@ -159,7 +177,7 @@ async def test_no_self_finish_until_lifetime_then_back_in_stock(
     assert any(str(reply["activationId"]) in e[0] for e in events)
     # A late FINISH from the hub is still accepted, and a late sale counts as a sale.
     assert await client.finish(reply["activationId"], 3) == {"status": "SUCCESS"}
-    assert await client.get_number("vk", number=reply["number"]) == {"status": "NO_NUMBERS"}
+    assert total(await client.get_services(), "vk") == 9  # sold: out of the plain stock
 
 
 async def test_errors_are_json_with_http_200(agent: AgentRuntime, client: Any) -> None:

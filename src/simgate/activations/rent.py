@@ -251,7 +251,11 @@ async def candidates_for(
     """Which agents to ask, best first (priority, then stock), at most MAX_AGENTS_TRIED;
     agents backing off after faults of their own are skipped."""
     rows = await suppliers_repo.stock_candidates(
-        session, found.country.slug, found.service.agent_code, operator
+        session,
+        found.country.slug,
+        found.service.agent_code,
+        operator,
+        supplier_id=only_supplier_id,
     )
     candidates: list[Candidate] = []
     resting = False

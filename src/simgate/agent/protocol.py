@@ -7,7 +7,9 @@ as the 2019 document types it) and replies are written strictly: `number` and
 simgate extension to GET_NUMBER: an optional integer field `number`. When present the agent
 hands out exactly that SIM — if it is online, free and sellable for the service in the
 requested country (and operator, unless `any`) — or answers NO_NUMBERS. simgate's hub uses it
-to rent the same number again (repeat rentals). Hubs that do not know it never send it.
+to rent the same number again (repeat rentals), and only for the buyer who bought it, so a SIM
+already sold for the service is sellable to such a request (one refused with status 1 is not),
+while the plain stock keeps it out. Hubs that do not know it never send it.
 """
 
 from __future__ import annotations

@@ -2,6 +2,7 @@
 
 Rules for one phone number and one service (`phone_services`):
 - FINISH status 3 (sold) or 1 (do not offer again): never offered for that service again.
+  A sold number is still handed out to a GET_NUMBER that names it (a repeat rental).
 - FINISH status 4 (cancelled): offered again, until it has been cancelled `max_cancels` times.
 - FINISH status 5 (returned): no effect on stock.
 - An activation the hub forgets is closed by the agent when its lifetime ends (closed_by =
@@ -33,6 +34,13 @@ _NOT_BLOCKED_FOR_SERVICE = f"""
     NOT EXISTS (SELECT 1 FROM phone_services p WHERE p.phone = s.phone
                 AND p.service = ? AND {_BLOCKED})
 """  # noqa: S608 - built from constants only
+# A GET_NUMBER naming one SIM is a repeat rental: the hub asks so only for the buyer who bought
+# that number for the service, so a sale does not block it. Refusal (status 1) still does, and
+# a number never sold follows the plain stock's rule.
+_NOT_BLOCKED_FOR_REPEAT = """
+    NOT EXISTS (SELECT 1 FROM phone_services p WHERE p.phone = s.phone AND p.service = ?
+                AND (p.refused > 0 OR (p.sold = 0 AND p.cancels >= ?)))
+"""
 
 Stock = dict[str, dict[str, dict[str, int]]]
 
@@ -115,9 +123,10 @@ def allocate(
         where.append("s.operator = ?")
         params.append(request.operator)
     if request.number is not None:
-        where.append("s.phone = ?")
+        where += ["s.phone = ?", _NOT_BLOCKED_FOR_REPEAT]
         params.append(request.number)
-    where.append(_NOT_BLOCKED_FOR_SERVICE)
+    else:
+        where.append(_NOT_BLOCKED_FOR_SERVICE)
     params += [request.service, max_cancels]
     for prefix in request.exceptions:
         # Prefixes are validated as digits, so LIKE needs no escaping.

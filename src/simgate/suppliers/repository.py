@@ -76,10 +76,19 @@ async def replace_stock(
 
 
 async def stock_candidates(
-    session: AsyncSession, country_slug: str, service_code: str, operator_slug: str
+    session: AsyncSession,
+    country_slug: str,
+    service_code: str,
+    operator_slug: str,
+    *,
+    supplier_id: int | None = None,
 ) -> list[tuple[Supplier, str, int]]:
     """(supplier, operator, count) with stock at enabled suppliers, best first: priority, then
-    stock size. Health is the caller's to judge (suppliers.service.is_resting)."""
+    stock size. Health is the caller's to judge (suppliers.service.is_resting).
+
+    With `supplier_id` (a repeat rental, from the agent that sold the number) a zero count
+    qualifies too: an agent keeps a SIM sold for the service out of its plain stock, yet hands
+    it to a GET_NUMBER that names it."""
     stmt = (
         select(Supplier, SupplierStock.operator_slug, SupplierStock.count)
         .join(SupplierStock, SupplierStock.supplier_id == Supplier.id)
@@ -87,7 +96,7 @@ async def stock_candidates(
             Supplier.enabled.is_(True),
             SupplierStock.country_slug == country_slug,
             SupplierStock.service_code == service_code,
-            SupplierStock.count > 0,
+            SupplierStock.count > 0 if supplier_id is None else Supplier.id == supplier_id,
         )
         .order_by(Supplier.priority.desc(), SupplierStock.count.desc(), Supplier.id)
     )

@@ -144,7 +144,7 @@ async def _issue(
         await throttle.give_back(session, [user_key])
         if new_hash is not None:
             await credentials.set_password_hash(session, account.id, new_hash)
-        key = await accounts.issue_key(session, account.id, now)
+        key = await accounts.issue_key(session, ctx.settings, account.id, now)
         await credentials.remember_login_key(
             session, account.id, key, now, ctx.settings.login_keys_kept
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,11 +24,22 @@ async def by_key_hash(session: AsyncSession, key_hash: str) -> Account | None:
     return (await session.execute(stmt)).scalar_one_or_none()
 
 
-async def add_key(
-    session: AsyncSession, account_id: int, key_hash: str, prefix: str, now: dt.datetime
-) -> None:
-    session.add(ApiKey(account_id=account_id, key_hash=key_hash, prefix=prefix, created_at=now))
+async def add_key(session: AsyncSession, account_id: int, now: dt.datetime) -> ApiKey:
+    """A key row with a unique placeholder hash: the key is derived from the row's id, so the
+    caller sets the real hash once the id exists (in the same transaction)."""
+    placeholder = "pending:" + secrets.token_hex(28)
+    row = ApiKey(account_id=account_id, key_hash=placeholder, prefix="", created_at=now)
+    session.add(row)
     await session.flush()
+    return row
+
+
+async def live_keys(session: AsyncSession, account_id: int) -> list[tuple[int, str]]:
+    """(id, key hash) of the account's keys that are not revoked."""
+    stmt = select(ApiKey.id, ApiKey.key_hash).where(
+        ApiKey.account_id == account_id, ApiKey.revoked_at.is_(None)
+    )
+    return [(int(i), str(h)) for i, h in await session.execute(stmt)]
 
 
 async def revoke_keys(session: AsyncSession, account_id: int, now: dt.datetime) -> None:

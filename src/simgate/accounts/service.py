@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hmac
 from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -15,8 +16,9 @@ from simgate.accounts.errors import (
     ApiAccessDisabled,
     UnknownKey,
 )
+from simgate.accounts.key_secret import derive_key, server_secret
 from simgate.core import validate
-from simgate.core.ids import hash_api_key, new_api_key
+from simgate.core.ids import hash_api_key
 from simgate.core.settings import Settings
 from simgate.ledger import service as ledger
 from simgate.models import Account
@@ -61,7 +63,7 @@ async def create(
     await ledger.open_account(session, account.id)
     if balance:
         await ledger.deposit(session, account.id, balance, now, reference="opening balance")
-    key = await issue_key(session, account.id, now)
+    key = await issue_key(session, settings, account.id, now)
     return NewAccount(account, key)
 
 
@@ -89,17 +91,38 @@ def set_limits(
         account.api_access = api_access
 
 
-async def issue_key(session: AsyncSession, account_id: int, now: dt.datetime) -> str:
-    """A new API key for the account (the previous ones stay valid)."""
-    key = new_api_key()
-    await repo.add_key(session, account_id, hash_api_key(key), key[:6], now)
+async def issue_key(
+    session: AsyncSession, settings: Settings, account_id: int, now: dt.datetime
+) -> str:
+    """A new API key for the account (the previous ones stay valid). It is derived from the
+    server secret and the key's row id, so the delivery-api can recompute it to check a
+    signature; the row stores only its hash."""
+    row = await repo.add_key(session, account_id, now)
+    key = derive_key(server_secret(settings), account_id, row.id)
+    row.key_hash, row.prefix = hash_api_key(key), key[:6]
+    await session.flush()
     return key
 
 
-async def rotate_key(session: AsyncSession, account_id: int, now: dt.datetime) -> str:
+async def rotate_key(
+    session: AsyncSession, settings: Settings, account_id: int, now: dt.datetime
+) -> str:
     """Revoke every key of the account and issue a new one."""
     await repo.revoke_keys(session, account_id, now)
-    return await issue_key(session, account_id, now)
+    return await issue_key(session, settings, account_id, now)
+
+
+async def signing_keys(session: AsyncSession, settings: Settings, account_id: int) -> list[str]:
+    """The account's live API keys in clear, for the delivery-api's md5 signatures. A revoked
+    key is not among them, nor a random key issued before keys were derived (its hash does
+    not match the recomputed key): such a key opens the buyer API only."""
+    secret = server_secret(settings)
+    keys = []
+    for key_id, key_hash in await repo.live_keys(session, account_id):
+        key = derive_key(secret, account_id, key_id)
+        if hmac.compare_digest(hash_api_key(key), key_hash):
+            keys.append(key)
+    return keys
 
 
 async def get(session: AsyncSession, name: str) -> Account:

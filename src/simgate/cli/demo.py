@@ -39,7 +39,7 @@ async def _demo_account(session: AsyncSession, settings: Settings, ctx: HubConte
     view = await ledger.balance(session, account.id)
     if view.available < DEMO_BALANCE:
         await ledger.deposit(session, account.id, DEMO_BALANCE - view.available, now, "demo top-up")
-    return await accounts.rotate_key(session, account.id, now)
+    return await accounts.rotate_key(session, settings, account.id, now)
 
 
 async def _demo_supplier(session: AsyncSession, ctx: HubContext, url: str, key: str) -> None:

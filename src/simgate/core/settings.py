@@ -8,7 +8,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 
@@ -39,6 +39,9 @@ class Settings(BaseSettings):
 
     data_dir: Path = Field(default_factory=default_data_dir)
     database_url: str = ""
+    # API keys are derived from this secret (unset: a file in data_dir, made on first start);
+    # see simgate.accounts.key_secret. It never goes in the database.
+    key_secret: SecretStr | None = None
     host: str = "127.0.0.1"
     port: int = 8080
     public_url: str = ""  # links in emails; unset: registration with confirmation is refused

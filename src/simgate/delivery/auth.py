@@ -1,10 +1,15 @@
-"""Who signed a delivery-api request: login, secret, signature, timestamp window, reuse.
+"""Who signed a delivery-api request: login, key, signature, timestamp window, reuse.
 
-The secret is per account and separate from the API key: the md5 scheme needs it in clear on
-the server, while API keys are stored only as hashes. It is kept in plain text in its own
-table because encrypting it with a key that lives next to the database would protect nothing
-that a database reader could not also read; it is scoped to the delivery-api, shown only by
-the operator CLI, and rotatable. It never appears in logs or error messages.
+The spec signs with the account's API key: md5 needs it in clear, and the database keeps only
+hashes of keys, so the hub recomputes each live key from the server secret
+(simgate.accounts.key_secret). A revoked key signs nothing. A key issued before keys were
+derived cannot be recomputed: it keeps opening the buyer API, and the delivery-api then needs
+a newly issued key — or the optional separate delivery secret.
+
+That secret is per account and scoped to the delivery-api. It is kept in plain text in its
+own table because encrypting it with a key that lives next to the database would protect
+nothing that a database reader could not also read; it is shown only by the operator CLI and
+rotatable. Neither it nor a key ever appears in logs or error messages.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from simgate.accounts import repository as accounts
+from simgate.accounts import service as account_keys
 from simgate.core.integers import UINT64, NotAnInteger, read_int
 from simgate.core.settings import Settings
 from simgate.delivery import repository as repo
@@ -82,12 +88,27 @@ async def verify(
         raise UnknownLogin("unknown login")
     if account.blocked or not account.api_access:
         raise DeliveryDisabled("the account may not use the API")
-    secret = await repo.secret_of(session, account.id)
-    if secret is None or not signature.matches(params, secret, given):
+    if not await _signed_by(session, settings, account.id, params, given):
         raise BadSignature("signature does not match")
     if abs(stamp - epoch_seconds(now)) > settings.delivery_signature_window_seconds:
         raise BadSignature("timestamp outside the window")
     return SignedRequest(account, given.strip().lower())
+
+
+async def _signed_by(
+    session: AsyncSession,
+    settings: Settings,
+    account_id: int,
+    params: Mapping[str, str],
+    given: str,
+) -> bool:
+    """Whether one of the account's live API keys, or its delivery secret, made `given`."""
+    keys = await account_keys.signing_keys(session, settings, account_id)
+    secret = await repo.secret_of(session, account_id)
+    if secret is not None:
+        keys.append(secret)
+    # Every key is compared, a match or not, so timing tells nothing about which one matched.
+    return [signature.matches(params, key, given) for key in keys].count(True) > 0
 
 
 def params_digest(params: Mapping[str, str]) -> str:

@@ -1,0 +1,66 @@
+"""A virtualenv of third-party client libraries, built once per requirements file.
+
+The clients pin old requests/aiohttp/pydantic, so they live apart from simgate's own
+environment. A built environment is kept under `.clients-venv/` and reused while its
+requirements file (and the Python that built it) stay the same.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+CACHE_DIR = REPO_ROOT / ".clients-venv"
+READY_MARK = "simgate-ready"
+INSTALL_TIMEOUT_SECONDS = 600
+
+
+class ClientVenvError(RuntimeError):
+    """The environment could not be built (no registry, a pin that no longer resolves...)."""
+
+
+def _key(requirements: Path) -> str:
+    digest = hashlib.sha256(requirements.read_bytes())
+    digest.update(sys.version.encode())
+    return f"{requirements.stem}-{digest.hexdigest()[:16]}"
+
+
+def _run(args: list[str]) -> None:
+    try:
+        done = subprocess.run(
+            args, capture_output=True, text=True, timeout=INSTALL_TIMEOUT_SECONDS, check=False
+        )
+    except subprocess.TimeoutExpired as exc:
+        raise ClientVenvError(f"{' '.join(args)} took over {exc.timeout} s") from exc
+    if done.returncode != 0:
+        raise ClientVenvError(f"{' '.join(args)} exited {done.returncode}:\n{done.stderr[-4000:]}")
+
+
+def _build(target: Path, requirements: Path) -> None:
+    shutil.rmtree(target, ignore_errors=True)
+    _run([sys.executable, "-m", "venv", str(target)])
+    python = str(target / "bin" / "python")
+    pip = [python, "-m", "pip", "--disable-pip-version-check", "--no-input"]
+    # Every dependency is pinned in the file, so --no-deps installs exactly the lock and
+    # `pip check` proves the lock is complete and consistent.
+    _run([*pip, "install", "-q", "--no-deps", "-r", str(requirements)])
+    _run([*pip, "check"])
+    (target / READY_MARK).write_text(requirements.read_text())
+
+
+def client_python(requirements: Path) -> Path:
+    """The interpreter of the environment for `requirements`, built if not built yet."""
+    CACHE_DIR.mkdir(exist_ok=True)
+    target = CACHE_DIR / _key(requirements)
+    # A lock, because two test runs of one checkout may start together; a half-built
+    # environment has no mark and is rebuilt from scratch.
+    with (CACHE_DIR / ".lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (target / READY_MARK).exists():
+            _build(target, requirements)
+    return target / "bin" / "python"

@@ -12,6 +12,7 @@ import hashlib
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -41,8 +42,15 @@ def _run(args: list[str]) -> None:
         raise ClientVenvError(f"{' '.join(args)} exited {done.returncode}:\n{done.stderr[-4000:]}")
 
 
+def _drop_stale(requirements: Path) -> None:
+    """Remove the environments of earlier versions of this requirements file."""
+    for old in CACHE_DIR.iterdir():
+        if old.is_dir() and old.name.rsplit("-", 1)[0] == requirements.stem:
+            shutil.rmtree(old, ignore_errors=True)
+
+
 def _build(target: Path, requirements: Path) -> None:
-    shutil.rmtree(target, ignore_errors=True)
+    _drop_stale(requirements)
     _run([sys.executable, "-m", "venv", str(target)])
     python = str(target / "bin" / "python")
     pip = [python, "-m", "pip", "--disable-pip-version-check", "--no-input"]
@@ -64,3 +72,15 @@ def client_python(requirements: Path) -> Path:
         if not (target / READY_MARK).exists():
             _build(target, requirements)
     return target / "bin" / "python"
+
+
+def build_all() -> None:
+    """Build every client environment; CI runs this before the tests, outside their timeout."""
+    for requirements in sorted(Path(__file__).parent.glob("requirements*.txt")):
+        started = time.monotonic()
+        python = client_python(requirements)
+        print(f"{requirements.name}: {python} ({time.monotonic() - started:.0f} s)")
+
+
+if __name__ == "__main__":
+    build_all()

@@ -26,7 +26,9 @@ def _python_for(requirements: Path) -> Path:
         return client_python(requirements)
     except ClientVenvError as exc:
         # A fail, not a skip: a run without the registry must not pass silently.
-        pytest.fail(f"cannot build the client environment for {requirements.name}: {exc}")
+        pytest.fail(
+            f"cannot build the client environment for {requirements.name}: {exc}", pytrace=False
+        )
 
 
 @pytest.fixture(scope="session")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -48,12 +49,17 @@ async def run_driver(python: Path, driver: str, *args: str) -> dict[str, Any]:
 
     Runs as a child process so the hub, served by this test's event loop, keeps answering.
     """
+    # -I: none of this process's PYTHONPATH or user site leaks into the client environment.
+    # No proxy variables: every client library would honour them, even for loopback.
+    env = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
     process = await asyncio.create_subprocess_exec(
         str(python),
+        "-I",
         str(DRIVERS / f"{driver}.py"),
         *args,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
+        env=env,
     )
     try:
         out, err = await asyncio.wait_for(process.communicate(), DRIVER_TIMEOUT_SECONDS)

@@ -51,12 +51,15 @@ async def check_one_sale(hub: Hub, key: str, result: dict[str, Any]) -> None:
     assert Decimal(balance["balance"]) == Decimal(str(result["after"]))
 
 
+# onlinesimru POSTs getNum as a JSON body ({"extension": false, "number": true, ...}) and
+# sends getState's flags as msg_list=false&clean=true in the query.
 async def test_onlinesimru_rents_reads_the_code_and_finishes(hub, pool, make_buyer, clients_python):
     key = await make_buyer()
     result = await run_driver(clients_python, "onlinesimru_driver", hub.url, key, SERVICE)
     await check_one_sale(hub, key, result)
 
 
+# pyonlinesim has no URL parameter; a subclass overrides its BASE_URL (see the driver).
 async def test_pyonlinesim_rents_reads_the_code_and_finishes(
     hub, pool, make_buyer, clients_pydantic1_python
 ):

@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -18,8 +17,6 @@ from tests.hub.conftest import hub, make_buyer  # noqa: F401
 HERE = Path(__file__).parent
 DRIVERS = HERE / "drivers"
 DRIVER_TIMEOUT_SECONDS = 60
-
-RunDriver = Callable[..., Awaitable[dict[str, Any]]]
 
 
 def _python_for(requirements: Path) -> Path:

@@ -10,8 +10,9 @@ from simgate.activations import repeat
 from simgate.catalog import repository as catalog
 from simgate.core.integers import INT32
 from simgate.core.money import format_amount
-from simgate.dialects.onlinesim.params import BadParam
-from simgate.dialects.onlinesim.registry import Call, Reply, method, ok
+from simgate.dialects.common.params import BadParam
+from simgate.dialects.common.registry import Call, Reply
+from simgate.dialects.onlinesim.render import ok
 from simgate.models import Country
 from simgate.suppliers import repository as suppliers
 
@@ -31,7 +32,6 @@ async def _country(call: Call, session: Any) -> Country:
     return country
 
 
-@method("getServiceList")
 async def get_service_list(call: Call) -> Any:
     async with call.ctx.db.read() as session:
         country = await _country(call, session)
@@ -84,7 +84,6 @@ async def _country_stats(call: Call, session: Any, country: Country, stock: Any)
     }
 
 
-@method("getNumbersStats")
 async def get_numbers_stats(call: Call) -> Any:
     wanted = (call.params.text("country") or "7").lower()
     async with call.ctx.db.read() as session:
@@ -98,7 +97,6 @@ async def get_numbers_stats(call: Call) -> Any:
         return await _country_stats(call, session, country, stock)
 
 
-@method("getPrice")
 async def get_price(call: Call) -> Any:
     name = call.params.text("service")
     if not name:
@@ -114,7 +112,6 @@ async def get_price(call: Call) -> Any:
     return ok(price=Decimal(_price(price.index_price, call)))
 
 
-@method("getService")
 async def get_service(call: Call) -> Any:
     ctx = call.ctx
     async with ctx.db.read() as session:
@@ -124,7 +121,6 @@ async def get_service(call: Call) -> Any:
     return ok(service=[s.slug for s in services])
 
 
-@method("getServiceNumber")
 async def get_service_number(call: Call) -> Any:
     name = call.params.text("service")
     if not name:

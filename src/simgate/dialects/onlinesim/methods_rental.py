@@ -16,10 +16,10 @@ from simgate.activations.repeat import repeat_source
 from simgate.catalog import repository as catalog
 from simgate.core import jsonutil
 from simgate.core.integers import INT32, UINT64, NotAnInteger, read_int
+from simgate.dialects.common.params import BadParam, Params
+from simgate.dialects.common.registry import Call, Reply
 from simgate.dialects.onlinesim import methods_forwarding as forwarding
-from simgate.dialects.onlinesim.params import BadParam, Params
-from simgate.dialects.onlinesim.registry import Call, Reply, method, ok
-from simgate.dialects.onlinesim.render import FORM_NUMBERS, operation
+from simgate.dialects.onlinesim.render import FORM_NUMBERS, ok, operation
 from simgate.forwarding import service as forwarding_service
 
 ONLINE_FORMS = {None: "index", 1: "index", 3: "deferr"}
@@ -44,7 +44,6 @@ def _country(call: Call) -> int:
         raise Reply("NO_COUNTRY") from None
 
 
-@method("getNum")
 async def get_num(call: Call) -> Any:
     params = call.params
     service = params.text("service")
@@ -75,7 +74,6 @@ async def get_num(call: Call) -> Any:
     return reply
 
 
-@method("getNumRepeat")
 async def get_num_repeat(call: Call) -> Any:
     service_name = call.params.text("service")
     if not service_name:
@@ -208,7 +206,6 @@ def _forms(call: Call) -> list[str] | None:
     return forms
 
 
-@method("getState")
 async def get_state(call: Call) -> Any:
     tzid = read_tzid(call.params, required=False)
     items = await _states(call, tzid=tzid, forms=None if tzid else _forms(call))
@@ -217,12 +214,10 @@ async def get_state(call: Call) -> Any:
     return items
 
 
-@method("getOperations")
 async def get_operations(call: Call) -> Any:
     return await _states(call, tzid=None, forms=None)
 
 
-@method("setOperationOk")
 async def set_operation_ok(call: Call) -> Any:
     tzid = read_tzid(call.params, required=True)
     assert tzid is not None
@@ -232,7 +227,6 @@ async def set_operation_ok(call: Call) -> Any:
     return ok(tzid=tzid)
 
 
-@method("setOperationRevise")
 async def set_operation_revise(call: Call) -> Any:
     tzid = read_tzid(call.params, required=True)
     assert tzid is not None

@@ -12,6 +12,11 @@ from simgate.models import InboundSms
 FORM_NUMBERS = {"1": "index", "2": "repeat", "3": "deferr"}
 
 
+def ok(**fields: Any) -> dict[str, Any]:
+    """A successful answer: onlinesim's `response: 1` and the method's fields."""
+    return {"response": 1, **fields}
+
+
 def operation(
     view: ActivationView,
     exponent: int,

@@ -16,6 +16,7 @@ from simgate.accounts.errors import (
     UnknownKey,
 )
 from simgate.core import validate
+from simgate.core.db import Database
 from simgate.core.ids import hash_api_key, new_api_key
 from simgate.core.settings import Settings
 from simgate.ledger import service as ledger
@@ -117,6 +118,12 @@ async def authenticate(session: AsyncSession, api_key: str) -> Account:
         raise UnknownKey("unknown API key")
     check_access(account)
     return account
+
+
+async def authenticate_key(db: Database, api_key: str) -> Account:
+    """`authenticate` as a whole read, for an entry point that holds no session."""
+    async with db.read() as session:
+        return await authenticate(session, api_key)
 
 
 def check_access(account: Account) -> None:

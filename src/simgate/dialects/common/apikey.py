@@ -55,7 +55,6 @@ async def authenticate(db: Database, cache: KeyCache, key: str | None) -> Accoun
     if cached is not None:
         accounts.check_access(cached)
         return cached
-    async with db.read() as session:
-        account = await accounts.authenticate(session, key)
+    account = await accounts.authenticate_key(db, key)
     cache.put(key, account)
     return account

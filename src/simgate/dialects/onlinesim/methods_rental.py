@@ -9,11 +9,11 @@ from typing import Any
 import orjson
 
 from simgate.activations import flows
+from simgate.activations import queries as rentals
 from simgate.activations import service as activations
 from simgate.activations.errors import ActivationNotFound
 from simgate.activations.rent import RentRequest
-from simgate.activations.repeat import repeat_source
-from simgate.catalog import repository as catalog
+from simgate.catalog import listing
 from simgate.core import jsonutil
 from simgate.core.integers import INT32, UINT64, NotAnInteger, read_int
 from simgate.dialects.common.params import BadParam, Params
@@ -29,8 +29,7 @@ async def _operator(call: Call) -> str:
     """`operator` by name, or `simoperator` by MCC-MNC (25001 → mts)."""
     simoperator = call.params.text("simoperator")
     if simoperator:
-        async with call.ctx.db.read() as session:
-            found = await catalog.operator_by_mccmnc(session, simoperator)
+        found = await listing.operator_by_mccmnc(call.ctx.db, simoperator)
         if found is None:
             raise Reply("ERROR_PARAMS")
         return found.slug
@@ -84,18 +83,14 @@ async def get_num_repeat(call: Call) -> Any:
     if not (number.isascii() and number.isdigit()):
         raise Reply("ERROR_PARAMS")
     ctx = call.ctx
-    async with ctx.db.read() as session:
-        service = await catalog.service_by_name(session, service_name)
-        if service is None:
-            raise Reply("ERROR_PARAMS")
-        supplier_id, country = await repeat_source(
-            session,
-            call.account.id,
-            service,
-            number,
-            ctx.clock.now(),
-            ctx.settings.repeat_window_days,
-        )
+    service, supplier_id, country = await rentals.repeat_source(
+        ctx.db,
+        call.account.id,
+        service_name,
+        number,
+        ctx.clock.now(),
+        ctx.settings.repeat_window_days,
+    )
     request = RentRequest(service=service.slug, country_code=country, form="repeat", number=number)
     activation = await flows.rent_number(
         ctx.db,

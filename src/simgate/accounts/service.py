@@ -103,6 +103,11 @@ async def rotate_key(session: AsyncSession, account_id: int, now: dt.datetime) -
     return await issue_key(session, account_id, now)
 
 
+async def find(session: AsyncSession, name: str) -> Account | None:
+    """The account called `name`, or None."""
+    return await repo.by_name(session, name)
+
+
 async def get(session: AsyncSession, name: str) -> Account:
     """The account called `name`."""
     account = await repo.by_name(session, name)

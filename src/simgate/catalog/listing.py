@@ -12,7 +12,9 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from simgate.catalog import aliases
 from simgate.catalog import repository as repo
+from simgate.catalog.aliases import Dialect
 from simgate.catalog.service import UnknownCountry
 from simgate.core.db import Database
 from simgate.models import Country, Operator, Price, Service
@@ -89,3 +91,23 @@ async def _offers(
             for s in await repo.services(session)
         ],
     )
+
+
+async def country_in(db: Database, dialect: Dialect, code: int) -> Country:
+    """The enabled country `dialect` calls `code`; UnknownCountry otherwise."""
+    async with db.read() as session:
+        if dialect is Dialect.ONLINESIM:
+            return await _country(session, code)
+        slug = aliases.country_slug(dialect, code)
+        country = await repo.country_by_slug(session, slug) if slug is not None else None
+    if country is None or not country.enabled:
+        raise UnknownCountry(f"no {dialect} country {code}")
+    return country
+
+
+async def service_in(db: Database, dialect: Dialect, name: str) -> Service | None:
+    """The service `dialect` calls `name` (onlinesim: slug or alias; sms-activate: its code)."""
+    async with db.read() as session:
+        if dialect is Dialect.ONLINESIM:
+            return await repo.service_by_name(session, name)
+        return await repo.service_by_agent_code(session, name.strip().lower())

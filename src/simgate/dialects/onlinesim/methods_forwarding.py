@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 
 import orjson
 
+from simgate.activations.forms import RentalForm
 from simgate.core.integers import INT32, UINT64, NotAnInteger, OutOfRange, read_int
 from simgate.core.money import format_amount
 from simgate.core.settings import Settings
@@ -26,12 +27,12 @@ DATE_FORMAT = "%Y-%m-%d %H:%M:%S"
 MAX_PAGE = 10**9
 
 
-def forward_request(call: Call, form: str) -> ForwardRequest | None:
+def forward_request(call: Call, form: RentalForm) -> ForwardRequest | None:
     """getNum's forward_number / forward_minutes / clean_call, checked before renting."""
     text = call.params.text("forward_number")
     if not text:
         return None
-    if form != "index":
+    if form != RentalForm.ONLINE:
         raise ForwardDeferred("forwarding is for online reception only")
     return ForwardRequest(
         number=service.normalise_number(text),

@@ -12,6 +12,7 @@ from simgate.activations import flows
 from simgate.activations import queries as rentals
 from simgate.activations import service as activations
 from simgate.activations.errors import ActivationNotFound
+from simgate.activations.forms import RentalForm
 from simgate.activations.rent import RentRequest
 from simgate.catalog import listing
 from simgate.core import jsonutil
@@ -19,10 +20,10 @@ from simgate.core.integers import INT32, UINT64, NotAnInteger, read_int
 from simgate.dialects.common.params import BadParam, Params
 from simgate.dialects.common.registry import Call, Reply
 from simgate.dialects.onlinesim import methods_forwarding as forwarding
-from simgate.dialects.onlinesim.render import FORM_NUMBERS, ok, operation
+from simgate.dialects.onlinesim.render import FORM_NUMBERS, FORMS_BY_WORD, ok, operation
 from simgate.forwarding import service as forwarding_service
 
-ONLINE_FORMS = {None: "index", 1: "index", 3: "deferr"}
+ONLINE_FORMS = {None: RentalForm.ONLINE, 1: RentalForm.ONLINE, 3: RentalForm.DEFERRED}
 
 
 async def _operator(call: Call) -> str:
@@ -91,7 +92,9 @@ async def get_num_repeat(call: Call) -> Any:
         ctx.clock.now(),
         ctx.settings.repeat_window_days,
     )
-    request = RentRequest(service=service.slug, country_code=country, form="repeat", number=number)
+    request = RentRequest(
+        service=service.slug, country_code=country, form=RentalForm.REPEAT, number=number
+    )
     activation = await flows.rent_number(
         ctx.db,
         ctx.agents,
@@ -195,10 +198,11 @@ def _forms(call: Call) -> list[str] | None:
     raw = call.params.text("form") or call.params.text("type")
     if not raw:
         return None
-    forms = [FORM_NUMBERS.get(part.strip(), part.strip()) for part in raw.split(",")]
-    if any(f not in ("index", "repeat", "deferr", "forward") for f in forms):
+    words = [FORM_NUMBERS.get(part.strip(), part.strip()) for part in raw.split(",")]
+    if any(w not in FORMS_BY_WORD and w != "forward" for w in words):
         raise Reply("ERROR_PARAMS")
-    return forms
+    # `forward` is a valid filter that no rental form matches.
+    return [FORMS_BY_WORD[w].value if w in FORMS_BY_WORD else w for w in words]
 
 
 async def get_state(call: Call) -> Any:

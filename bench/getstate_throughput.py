@@ -26,6 +26,8 @@ from pathlib import Path
 import orjson
 
 from simgate.accounts import service as accounts
+from simgate.activations.forms import RentalForm
+from simgate.activations.states import State
 from simgate.core.clock import SystemClock
 from simgate.core.db import Database
 from simgate.core.settings import Settings
@@ -84,8 +86,8 @@ async def seed(url: str) -> dict[str, object]:
                     service_id=1,
                     country_code=7,
                     operator_slug="any",
-                    form="index",
-                    state="TZ_NUM_WAIT",
+                    form=RentalForm.ONLINE.value,
+                    state=State.NUM_WAIT.value,
                     price=1400,
                     payout=840,
                     supplier_id=supplier.id,

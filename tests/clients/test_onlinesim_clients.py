@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from simgate.activations.states import State
 from simgate.models.activations import Activation, InboundSms
 from simgate.worker import jobs
 from tests.clients.conftest import run_driver
@@ -38,7 +39,7 @@ async def stored(hub: Hub, tzid: int) -> tuple[Activation, list[str | None]]:
 
 async def check_one_sale(hub: Hub, key: str, result: dict[str, Any]) -> None:
     activation, codes = await stored(hub, int(result["tzid"]))
-    assert activation.state == "TZ_OVER_OK"
+    assert activation.state == State.OVER_OK
     assert str(result["number"]).lstrip("+") == activation.phone
     assert codes == [result["code"]]
     assert Decimal(str(result["before"])) - Decimal(str(result["after"])) == Decimal(

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from simgate.activations.forms import RentalForm
 from simgate.models import Activation
 from tests.hub.conftest import Hub
 
@@ -111,7 +112,7 @@ async def test_numbers_as_strings_and_strings_as_numbers(
     await connect_agent()
     reply = await get_num(hub, encoding, {"apikey": buyer, "service": "vk", **params})
     assert reply["response"] == 1, reply
-    assert (await stored(hub, reply["tzid"])).form == "index"
+    assert (await stored(hub, reply["tzid"])).form == RentalForm.ONLINE
 
 
 REJECTS = [

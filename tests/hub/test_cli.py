@@ -30,6 +30,6 @@ async def test_refunding_twice_is_refused_in_one_line(hub, make_buyer, connect_a
 
     assert again.exit_code == 1 and again.exception is not None
     assert isinstance(again.exception, SystemExit), again.exception
-    assert again.stderr == f"error: activation {tzid} is TZ_OVER_EMPTY; it cannot be refunded\n"
+    assert again.stderr == f"error: activation {tzid} is refunded; it cannot be refunded\n"
     # Refunded once: the price came back once, not twice.
     assert await hub.api("getBalance", key) == {"response": 1, "balance": "1000.00", "zbalance": 0}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import update
 
+from simgate.activations.states import State
 from simgate.core.db import Database
 from simgate.models import Activation
 
@@ -29,7 +30,7 @@ async def test_another_process_change_shows_within_the_ttl(hub, buyer, connect_a
     try:
         async with other.transaction() as session:
             await session.execute(
-                update(Activation).where(Activation.id == tzid).values(state="TZ_OVER_EMPTY")
+                update(Activation).where(Activation.id == tzid).values(state=State.OVER_EMPTY.value)
             )
     finally:
         await other.dispose()

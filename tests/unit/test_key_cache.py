@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from simgate.accounts.key_cache import KeyCache
 from simgate.core.clock import FrozenClock
+from simgate.dialects.common.apikey import KeyCache
 from simgate.models import Account
 
 

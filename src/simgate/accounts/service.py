@@ -18,6 +18,7 @@ from simgate.accounts.errors import (
 )
 from simgate.accounts.key_secret import derive_key, server_secret
 from simgate.core import validate
+from simgate.core.db import Database
 from simgate.core.ids import hash_api_key
 from simgate.core.settings import Settings
 from simgate.ledger import service as ledger
@@ -125,6 +126,11 @@ async def signing_keys(session: AsyncSession, settings: Settings, account_id: in
     return keys
 
 
+async def find(session: AsyncSession, name: str) -> Account | None:
+    """The account called `name`, or None."""
+    return await repo.by_name(session, name)
+
+
 async def get(session: AsyncSession, name: str) -> Account:
     """The account called `name`."""
     account = await repo.by_name(session, name)
@@ -140,6 +146,12 @@ async def authenticate(session: AsyncSession, api_key: str) -> Account:
         raise UnknownKey("unknown API key")
     check_access(account)
     return account
+
+
+async def authenticate_key(db: Database, api_key: str) -> Account:
+    """`authenticate` as a whole read, for an entry point that holds no session."""
+    async with db.read() as session:
+        return await authenticate(session, api_key)
 
 
 def check_access(account: Account) -> None:

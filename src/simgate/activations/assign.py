@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from simgate.activations import repository as repo
+from simgate.activations.forms import RentalForm
 from simgate.activations.intake import adopt_early_sms, phone_lock
 from simgate.activations.lifecycle import apply, enqueue_finish
 from simgate.activations.rent import Candidate, Plan
@@ -133,7 +134,7 @@ async def record(
 async def _no_number(
     session: AsyncSession, activation: Activation, now: dt.datetime, failure: str
 ) -> None:
-    if activation.form == "deferr":
+    if activation.form == RentalForm.DEFERRED:
         # Stay in the pool; the worker asks again later.
         retry = now + dt.timedelta(seconds=DEFERRED_RETRY_SECONDS)
         await repo.set_fields(session, activation.id, requesting_until=retry)

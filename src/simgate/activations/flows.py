@@ -8,6 +8,7 @@ import datetime as dt
 from simgate.activations import assign, rent
 from simgate.activations import repository as repo
 from simgate.activations.errors import NoNumber, NoSuppliers
+from simgate.activations.forms import RentalForm
 from simgate.core.clock import Clock
 from simgate.core.db import Database
 from simgate.core.settings import Settings
@@ -27,7 +28,7 @@ async def rent_number(
 ) -> Activation:
     """getNum: hold and record (tx 1), ask agents (no tx), record the answer (tx 2).
 
-    Deferred requests return after tx 1 in TZ_INPOOL; the worker asks agents later.
+    Deferred requests return after tx 1 pending; the worker asks agents later.
     Raises NoNumber (hold released) when no agent had a number, NoSuppliers (hold released)
     when every agent asked failed by its own fault.
     """
@@ -35,7 +36,7 @@ async def rent_number(
         plan = await rent.begin(
             session, settings, account, request, clock.now(), repeat_supplier_id=repeat_supplier_id
         )
-        if request.form == "deferr":
+        if request.form == RentalForm.DEFERRED:
             activation = await repo.get(session, plan.activation_id)
             assert activation is not None
             return activation

@@ -23,6 +23,7 @@ from simgate.activations.errors import (
     UnknownCountry,
     UnknownOperator,
 )
+from simgate.activations.forms import RentalForm
 from simgate.activations.states import State
 from simgate.catalog import repository as catalog
 from simgate.core.db import lock_key, mark_account_changed
@@ -46,7 +47,7 @@ class RentRequest:
     service: str
     country_code: int = 7
     operator: str = "any"
-    form: str = "index"  # index | deferr | repeat
+    form: RentalForm = RentalForm.ONLINE
     reject: tuple[str, ...] = ()
     region: int | None = None
     extension: int | None = None
@@ -133,7 +134,7 @@ async def check_limits(
     await lock_key(session, f"account:{account.id}")
     if await repo.count_open(session, account.id) >= account.max_concurrent:
         raise TooManyOpen("too many open activations")
-    if request.form != "deferr" and (
+    if request.form != RentalForm.DEFERRED and (
         await repo.count_in_flight(session, account.id, now) >= account.max_parallel_getnum
     ):
         raise TooManyRequests("too many number requests in flight")
@@ -143,7 +144,7 @@ async def check_limits(
         >= account.max_getnum_per_minute
     ):
         raise TooManyRequests("too many number requests this minute")
-    if request.form == "deferr" and not deferred_open(settings.deferred_hours, now):
+    if request.form == RentalForm.DEFERRED and not deferred_open(settings.deferred_hours, now):
         raise DeferredClosed("deferred reception is closed at this hour")
 
 
@@ -156,8 +157,11 @@ def deferred_open(hours: str, now: dt.datetime) -> bool:
     return now.hour >= start or now.hour < end
 
 
-def price_for(price: Price, form: str) -> int:
-    return {"index": price.index_price, "repeat": price.repeat_price}.get(form, price.deferr_price)
+def price_for(price: Price, form: RentalForm) -> int:
+    return {
+        RentalForm.ONLINE: price.index_price,
+        RentalForm.REPEAT: price.repeat_price,
+    }.get(form, price.deferr_price)
 
 
 async def begin(
@@ -169,19 +173,19 @@ async def begin(
     *,
     repeat_supplier_id: int | None = None,
 ) -> Plan:
-    """Validate, hold the price and record the activation in TZ_INPOOL."""
+    """Validate, hold the price and record the activation, pending."""
     check_reject(request.reject)
     found = await resolve(session, request)
     await check_limits(session, settings, account, request, now)
     # Identical online requests are normal (several numbers at once); an identical deferred
     # one would only wait in the pool beside its twin.
-    if request.form == "deferr" and await repo.pool_duplicate(
+    if request.form == RentalForm.DEFERRED and await repo.pool_duplicate(
         session, account.id, found.service.id, found.country.code, request.form
     ):
         raise DuplicateRequest("the same request is already waiting")
     if await suppliers_repo.enabled_count(session) == 0:
         raise NoSuppliers("no agent is connected")
-    deferred = request.form == "deferr"
+    deferred = request.form == RentalForm.DEFERRED
     candidates = await candidates_for(
         session, settings, found, found.operator, now, repeat_supplier_id
     )
@@ -202,7 +206,7 @@ async def begin(
         sender_filter=found.sender_filter,
         country_code=found.country.code,
         operator_slug=found.operator,
-        form=request.form,
+        form=request.form.value,
         state=State.INPOOL.value,
         price=amount,
         payout=found.price.payout,

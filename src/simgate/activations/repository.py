@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from simgate.activations.forms import RentalForm
 from simgate.activations.states import OPEN_STATES, State
 from simgate.models import Activation, InboundSms, Service
 
@@ -60,7 +61,7 @@ async def count_in_flight(session: AsyncSession, account_id: int, now: dt.dateti
     stmt = select(func.count()).where(
         Activation.account_id == account_id,
         Activation.state == State.INPOOL.value,
-        Activation.form != "deferr",
+        Activation.form != RentalForm.DEFERRED.value,
         Activation.requesting_until > now,
     )
     return int((await session.execute(stmt)).scalar_one())
@@ -171,7 +172,7 @@ async def expired_ids(session: AsyncSession, now: dt.datetime, limit: int) -> li
                 and_(Activation.state == State.INPOOL.value, Activation.expires_at <= now),
                 and_(
                     Activation.state == State.INPOOL.value,
-                    Activation.form != "deferr",
+                    Activation.form != RentalForm.DEFERRED.value,
                     Activation.requesting_until < now,
                 ),
             )
@@ -187,7 +188,7 @@ async def deferred_due(session: AsyncSession, now: dt.datetime, limit: int) -> l
         select(Activation.id)
         .where(
             Activation.state == State.INPOOL.value,
-            Activation.form == "deferr",
+            Activation.form == RentalForm.DEFERRED.value,
             Activation.expires_at > now,
             or_(Activation.requesting_until.is_(None), Activation.requesting_until < now),
         )

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from simgate.activations import repository as repo
 from simgate.activations.errors import ActivationNotFound, CannotComplete
+from simgate.activations.forms import RentalForm
 from simgate.activations.lifecycle import apply
 from simgate.activations.states import (
     FINAL_STATES,
@@ -79,13 +80,13 @@ async def expire(session: AsyncSession, activation_id: int, now: dt.datetime) ->
     state = State(activation.state)
     if state == State.INPOOL:
         in_flight_lost = (
-            activation.form != "deferr"
+            activation.form != RentalForm.DEFERRED
             and activation.requesting_until is not None
             and activation.requesting_until < now
         )
         if activation.expires_at > now and not in_flight_lost:
             return False
-        event = Event.FAIL if activation.form != "deferr" else Event.CANCEL_POOL
+        event = Event.FAIL if activation.form != RentalForm.DEFERRED else Event.CANCEL_POOL
         return await apply(session, activation, event, now, requesting_until=None)
     if state in FINAL_STATES or activation.expires_at > now:
         return False

@@ -1,7 +1,8 @@
 """The one table of activation transitions. Nothing else decides a state.
 
-States are the onlinesim names (TZ_*) plus FAILED: an online request that got no number,
-never shown to the buyer.
+States are stored in the domain's words; each dialect renders them (onlinesim: TZ_INPOOL,
+TZ_NUM_WAIT, TZ_NUM_ANSWER, TZ_OVER_OK, TZ_OVER_EMPTY). FAILED is an online request that got
+no number, never shown to the buyer.
 """
 
 from __future__ import annotations
@@ -11,12 +12,12 @@ from enum import StrEnum
 
 
 class State(StrEnum):
-    INPOOL = "TZ_INPOOL"
-    NUM_WAIT = "TZ_NUM_WAIT"
-    NUM_ANSWER = "TZ_NUM_ANSWER"
-    OVER_OK = "TZ_OVER_OK"
-    OVER_EMPTY = "TZ_OVER_EMPTY"
-    FAILED = "FAILED"
+    INPOOL = "pending"  # waiting for an agent's number
+    NUM_WAIT = "waiting"  # a number, no SMS yet
+    NUM_ANSWER = "answered"  # at least one SMS
+    OVER_OK = "sold"  # closed with an SMS: the buyer paid
+    OVER_EMPTY = "refunded"  # closed without one (or refunded): the buyer paid nothing
+    FAILED = "failed"
 
 
 class Event(StrEnum):

@@ -10,7 +10,6 @@ from pathlib import Path
 import typer
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from simgate.accounts import repository as accounts_repo
 from simgate.accounts import service as accounts
 from simgate.agent.config import AgentConfig
 from simgate.agent.runtime import AgentRuntime
@@ -19,7 +18,6 @@ from simgate.hub.bootstrap import prepare_database
 from simgate.hub.context import HubContext
 from simgate.hub.runtime import running_hub, wait_for_signal
 from simgate.ledger import service as ledger
-from simgate.suppliers import repository as suppliers_repo
 from simgate.suppliers import service as suppliers
 from simgate.worker import jobs
 
@@ -31,7 +29,7 @@ DEMO_BALANCE = 100_000  # 1,000.00
 async def _demo_account(session: AsyncSession, settings: Settings, ctx: HubContext) -> str:
     """Create the funded demo account, or give the existing one a fresh key and top it up."""
     now = ctx.clock.now()
-    account = await accounts_repo.by_name(session, DEMO_ACCOUNT)
+    account = await accounts.find(session, DEMO_ACCOUNT)
     if account is None:
         return (
             await accounts.create(session, settings, DEMO_ACCOUNT, now, balance=DEMO_BALANCE)
@@ -45,7 +43,7 @@ async def _demo_account(session: AsyncSession, settings: Settings, ctx: HubConte
 async def _demo_supplier(session: AsyncSession, ctx: HubContext, url: str, key: str) -> None:
     """Register the demo agent, or re-point the one a previous run registered: its rentals
     and SMS refer to it, so it is updated in place rather than replaced."""
-    supplier = await suppliers_repo.by_name(session, DEMO_SUPPLIER)
+    supplier = await suppliers.find(session, DEMO_SUPPLIER)
     if supplier is None:
         await suppliers.add(session, DEMO_SUPPLIER, url, key, ctx.clock.now(), priority=10)
     else:

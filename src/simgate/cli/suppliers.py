@@ -8,7 +8,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from simgate.cli.common import DatabaseOption, console, in_transaction, now
 from simgate.core.settings import Settings
-from simgate.suppliers import repository as repo
 from simgate.suppliers import service as suppliers
 
 app = typer.Typer(help="Agents (SIM banks) that supply numbers.", no_args_is_help=True)
@@ -68,8 +67,7 @@ def list_(database_url: str | None = DatabaseOption) -> None:
         table = Table(title="suppliers")
         for column in ("name", "url", "prio", "on", "stock", "last ok", "failures", "last error"):
             table.add_column(column)
-        for s in await repo.all_suppliers(session):
-            stock = sum(row.count for row in await repo.stock_of(session, s.id))
+        for s, stock in await suppliers.overview(session):
             table.add_row(
                 s.name,
                 s.url,

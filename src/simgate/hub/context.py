@@ -6,11 +6,11 @@ from dataclasses import dataclass, field
 
 import httpx
 
-from simgate.accounts.key_cache import KeyCache
 from simgate.activations.state_cache import StateCache
 from simgate.core.clock import Clock, SystemClock
 from simgate.core.db import Database
 from simgate.core.settings import Settings
+from simgate.dialects.common.apikey import KeyCache
 from simgate.suppliers.client import AgentClient
 
 

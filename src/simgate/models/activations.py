@@ -36,7 +36,7 @@ class Activation(Base):
     sender_filter: Mapped[str | None] = mapped_column(String(64))
     country_code: Mapped[int] = mapped_column(Integer)
     operator_slug: Mapped[str] = mapped_column(String(64), default="any")
-    form: Mapped[str] = mapped_column(String(8))  # index | repeat | deferr
+    form: Mapped[str] = mapped_column(String(8))  # activations.forms.RentalForm
     state: Mapped[str] = mapped_column(String(16))
     price: Mapped[int] = mapped_column(BigInteger)
     payout: Mapped[int] = mapped_column(BigInteger)

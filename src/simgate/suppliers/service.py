@@ -106,6 +106,19 @@ async def add(
     return supplier
 
 
+async def find(session: AsyncSession, name: str) -> Supplier | None:
+    """The supplier called `name`, or None."""
+    return await repo.by_name(session, name)
+
+
+async def overview(session: AsyncSession) -> list[tuple[Supplier, int]]:
+    """Every supplier with the free numbers it last reported, for operators' listings."""
+    return [
+        (s, sum(row.count for row in await repo.stock_of(session, s.id)))
+        for s in await repo.all_suppliers(session)
+    ]
+
+
 async def get(session: AsyncSession, name: str) -> Supplier:
     """The supplier called `name`."""
     supplier = await repo.by_name(session, name)

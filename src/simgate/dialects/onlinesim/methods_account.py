@@ -6,11 +6,11 @@ from decimal import Decimal
 from typing import Any
 
 from simgate.core.money import format_amount, format_fixed
-from simgate.dialects.onlinesim.registry import Call, method, ok
+from simgate.dialects.common.registry import Call
+from simgate.dialects.onlinesim.render import ok
 from simgate.ledger import service as ledger
 
 
-@method("getBalance")
 async def get_balance(call: Call) -> Any:
     exponent = call.ctx.settings.currency_exponent
     async with call.ctx.db.read() as session:
@@ -24,7 +24,6 @@ async def get_balance(call: Call) -> Any:
     return reply
 
 
-@method("getProfile")
 async def get_profile(call: Call) -> Any:
     account = call.account
     exponent = call.ctx.settings.currency_exponent

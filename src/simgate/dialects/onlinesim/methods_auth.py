@@ -14,8 +14,8 @@ from simgate.accounts import login as logins
 from simgate.accounts import registration, resend
 from simgate.accounts.registration import FieldErrors, FieldProblem, InvalidFields
 from simgate.accounts.throttle import TooManyAttempts
-from simgate.dialects.onlinesim.params import BadParam, Params
-from simgate.dialects.onlinesim.registry import PublicCall, Reply, public_method
+from simgate.dialects.common.params import BadParam, Params
+from simgate.dialects.common.registry import PublicCall, Reply
 
 ATTRIBUTES = {
     "name": "имя",
@@ -73,7 +73,6 @@ def _terms(params: Params) -> bool | None:
         return False
 
 
-@public_method("register")
 async def register(call: PublicCall) -> Any:
     p = call.params
     form = registration.RegistrationForm(
@@ -94,7 +93,6 @@ async def register(call: PublicCall) -> Any:
     return {"response": "1", "active": "true" if done.confirmation_required else "false"}
 
 
-@public_method("login")
 async def login(call: PublicCall) -> Any:
     p = call.params
     form = logins.LoginForm(
@@ -117,7 +115,6 @@ async def login(call: PublicCall) -> Any:
 
 # Not in the 2019 spec, which has no way to get a new link (see README): `email` and
 # `dev_key`; "active":"true" means a new link was mailed, "false" that none is needed.
-@public_method("resendConfirmation")
 async def resend_confirmation(call: PublicCall) -> Any:
     p = call.params
     try:

@@ -4,89 +4,46 @@ forwardingSave, forwardingRemove, getForwardPaymentsList."""
 from __future__ import annotations
 
 import math
-from collections.abc import Awaitable, Callable
 from decimal import Decimal
-from functools import wraps
 from typing import Any
 from urllib.parse import urlencode
 
 import orjson
 
+from simgate.activations.forms import RentalForm
 from simgate.core.integers import INT32, UINT64, NotAnInteger, OutOfRange, read_int
 from simgate.core.money import format_amount
 from simgate.core.settings import Settings
-from simgate.dialects.onlinesim.params import BadParam
-from simgate.dialects.onlinesim.registry import Call, Reply, method, ok
-from simgate.dialects.onlinesim.render import national_number
+from simgate.dialects.common.params import BadParam
+from simgate.dialects.common.registry import Call, Reply
+from simgate.dialects.onlinesim.render import national_number, ok
 from simgate.forwarding import flows, service
-from simgate.forwarding.errors import (
-    BadForwardNumber,
-    BadMinutes,
-    BadSort,
-    ForwardDeferred,
-    ForwardFinished,
-    ForwardNotConfirmed,
-    ForwardNotFound,
-    ForwardUnsupported,
-)
+from simgate.forwarding.errors import ForwardDeferred
 from simgate.forwarding.service import PAGE_SIZE, Changes, ForwardRequest
 from simgate.models import Activation
 from simgate.models.forwarding import Forwarding, ForwardPayment
 
-WORDS: dict[type[Exception], str] = {
-    ForwardNotFound: "ERROR_WRONG_ID",
-    BadForwardNumber: "ERROR_LENGTH_NUMBER_FOR_FORWARD",
-    BadMinutes: "ERROR_PARAMS",
-    BadSort: "ERROR_PARAMS",
-    ForwardDeferred: "NO_FORWARD_FOR_DEFFER",
-    ForwardUnsupported: "NO_NUMBER_FOR_FORWARD",
-    ForwardNotConfirmed: "NO_CONFIRM_FORWARD",
-    ForwardFinished: "ERROR_PARAMS",
-}
 DATE_FORMAT = "%Y-%m-%d %H:%M:%S"
 MAX_PAGE = 10**9
 
-Handler = Callable[[Call], Awaitable[Any]]
 
-
-def _worded(handler: Handler) -> Handler:
-    """Forwarding refusals in the spec's words (the shared word table does not know them)."""
-
-    @wraps(handler)
-    async def run(call: Call) -> Any:
-        try:
-            return await handler(call)
-        except tuple(WORDS) as error:
-            raise Reply(WORDS[type(error)]) from None
-
-    return run
-
-
-def forward_request(call: Call, form: str) -> ForwardRequest | None:
+def forward_request(call: Call, form: RentalForm) -> ForwardRequest | None:
     """getNum's forward_number / forward_minutes / clean_call, checked before renting."""
     text = call.params.text("forward_number")
     if not text:
         return None
-    try:
-        if form != "index":
-            raise ForwardDeferred("forwarding is for online reception only")
-        return ForwardRequest(
-            number=service.normalise_number(text),
-            min_minutes=service.check_threshold(
-                call.params.integer("forward_minutes", 0, INT32) or 0
-            ),
-            clean_call=call.params.flag("clean_call"),
-        )
-    except (ForwardDeferred, BadForwardNumber, BadMinutes) as error:
-        raise Reply(WORDS[type(error)]) from None
+    if form != RentalForm.ONLINE:
+        raise ForwardDeferred("forwarding is for online reception only")
+    return ForwardRequest(
+        number=service.normalise_number(text),
+        min_minutes=service.check_threshold(call.params.integer("forward_minutes", 0, INT32) or 0),
+        clean_call=call.params.flag("clean_call"),
+    )
 
 
 async def attach(call: Call, activation: Activation, request: ForwardRequest) -> None:
     """After renting: the agent sets the forwarding, or the rental is refunded."""
-    try:
-        await flows.attach(call.ctx, activation, request)
-    except ForwardUnsupported:
-        raise Reply("NO_NUMBER_FOR_FORWARD") from None
+    await flows.attach(call.ctx, activation, request)
 
 
 def _id(call: Call, name: str = "id") -> int:
@@ -104,16 +61,12 @@ def _id(call: Call, name: str = "id") -> int:
     return value
 
 
-@method("setForwardStatusEnable")
-@_worded
 async def set_forward_status_enable(call: Call) -> Any:
     tzid = _id(call, "tzid")
     await flows.confirm(call.ctx, call.account.id, tzid)
     return ok(tzid=tzid)
 
 
-@method("forwardingList")
-@_worded
 async def forwarding_list(call: Call) -> Any:
     settings = call.ctx.settings
     if call.params.text("id"):
@@ -196,8 +149,6 @@ def item(forwarding: Forwarding, settings: Settings) -> dict[str, Any]:
     }
 
 
-@method("forwardingSave")
-@_worded
 async def forwarding_save(call: Call) -> Any:
     params = call.params
     forwarding_id = _id(call)
@@ -219,15 +170,11 @@ async def forwarding_save(call: Call) -> Any:
     return ok()
 
 
-@method("forwardingRemove")
-@_worded
 async def forwarding_remove(call: Call) -> Any:
     await flows.remove(call.ctx, call.account.id, _id(call))
     return ok()
 
 
-@method("getForwardPaymentsList")
-@_worded
 async def get_forward_payments_list(call: Call) -> Any:
     async with call.ctx.db.read() as session:
         forwarding, payments = await service.payments_of(session, call.account.id, _id(call))

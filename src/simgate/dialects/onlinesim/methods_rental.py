@@ -9,28 +9,28 @@ from typing import Any
 import orjson
 
 from simgate.activations import flows
+from simgate.activations import queries as rentals
 from simgate.activations import service as activations
 from simgate.activations.errors import ActivationNotFound
+from simgate.activations.forms import RentalForm
 from simgate.activations.rent import RentRequest
-from simgate.activations.repeat import repeat_source
-from simgate.catalog import repository as catalog
+from simgate.catalog import listing
 from simgate.core import jsonutil
 from simgate.core.integers import INT32, UINT64, NotAnInteger, read_int
+from simgate.dialects.common.params import BadParam, Params
+from simgate.dialects.common.registry import Call, Reply
 from simgate.dialects.onlinesim import methods_forwarding as forwarding
-from simgate.dialects.onlinesim.params import BadParam, Params
-from simgate.dialects.onlinesim.registry import Call, Reply, method, ok
-from simgate.dialects.onlinesim.render import FORM_NUMBERS, operation
+from simgate.dialects.onlinesim.render import FORM_NUMBERS, FORMS_BY_WORD, ok, operation
 from simgate.forwarding import service as forwarding_service
 
-ONLINE_FORMS = {None: "index", 1: "index", 3: "deferr"}
+ONLINE_FORMS = {None: RentalForm.ONLINE, 1: RentalForm.ONLINE, 3: RentalForm.DEFERRED}
 
 
 async def _operator(call: Call) -> str:
     """`operator` by name, or `simoperator` by MCC-MNC (25001 → mts)."""
     simoperator = call.params.text("simoperator")
     if simoperator:
-        async with call.ctx.db.read() as session:
-            found = await catalog.operator_by_mccmnc(session, simoperator)
+        found = await listing.operator_by_mccmnc(call.ctx.db, simoperator)
         if found is None:
             raise Reply("ERROR_PARAMS")
         return found.slug
@@ -44,7 +44,6 @@ def _country(call: Call) -> int:
         raise Reply("NO_COUNTRY") from None
 
 
-@method("getNum")
 async def get_num(call: Call) -> Any:
     params = call.params
     service = params.text("service")
@@ -75,7 +74,6 @@ async def get_num(call: Call) -> Any:
     return reply
 
 
-@method("getNumRepeat")
 async def get_num_repeat(call: Call) -> Any:
     service_name = call.params.text("service")
     if not service_name:
@@ -86,19 +84,17 @@ async def get_num_repeat(call: Call) -> Any:
     if not (number.isascii() and number.isdigit()):
         raise Reply("ERROR_PARAMS")
     ctx = call.ctx
-    async with ctx.db.read() as session:
-        service = await catalog.service_by_name(session, service_name)
-        if service is None:
-            raise Reply("ERROR_PARAMS")
-        supplier_id, country = await repeat_source(
-            session,
-            call.account.id,
-            service,
-            number,
-            ctx.clock.now(),
-            ctx.settings.repeat_window_days,
-        )
-    request = RentRequest(service=service.slug, country_code=country, form="repeat", number=number)
+    service, supplier_id, country = await rentals.repeat_source(
+        ctx.db,
+        call.account.id,
+        service_name,
+        number,
+        ctx.clock.now(),
+        ctx.settings.repeat_window_days,
+    )
+    request = RentRequest(
+        service=service.slug, country_code=country, form=RentalForm.REPEAT, number=number
+    )
     activation = await flows.rent_number(
         ctx.db,
         ctx.agents,
@@ -202,13 +198,13 @@ def _forms(call: Call) -> list[str] | None:
     raw = call.params.text("form") or call.params.text("type")
     if not raw:
         return None
-    forms = [FORM_NUMBERS.get(part.strip(), part.strip()) for part in raw.split(",")]
-    if any(f not in ("index", "repeat", "deferr", "forward") for f in forms):
+    words = [FORM_NUMBERS.get(part.strip(), part.strip()) for part in raw.split(",")]
+    if any(w not in FORMS_BY_WORD and w != "forward" for w in words):
         raise Reply("ERROR_PARAMS")
-    return forms
+    # `forward` is a valid filter that no rental form matches.
+    return [FORMS_BY_WORD[w].value if w in FORMS_BY_WORD else w for w in words]
 
 
-@method("getState")
 async def get_state(call: Call) -> Any:
     tzid = read_tzid(call.params, required=False)
     items = await _states(call, tzid=tzid, forms=None if tzid else _forms(call))
@@ -217,12 +213,10 @@ async def get_state(call: Call) -> Any:
     return items
 
 
-@method("getOperations")
 async def get_operations(call: Call) -> Any:
     return await _states(call, tzid=None, forms=None)
 
 
-@method("setOperationOk")
 async def set_operation_ok(call: Call) -> Any:
     tzid = read_tzid(call.params, required=True)
     assert tzid is not None
@@ -232,7 +226,6 @@ async def set_operation_ok(call: Call) -> Any:
     return ok(tzid=tzid)
 
 
-@method("setOperationRevise")
 async def set_operation_revise(call: Call) -> Any:
     tzid = read_tzid(call.params, required=True)
     assert tzid is not None

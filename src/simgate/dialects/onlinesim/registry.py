@@ -1,63 +1,42 @@
-"""Method table of the onlinesim API. Method modules register with @method("name")."""
+"""The onlinesim method table: every method the dialect serves, named here and nowhere else."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from typing import Any
+from simgate.dialects.common.registry import MethodTable
+from simgate.dialects.onlinesim import (
+    methods_account,
+    methods_auth,
+    methods_catalog,
+    methods_forwarding,
+    methods_rental,
+)
 
-from simgate.dialects.onlinesim.params import Params
-from simgate.hub.context import HubContext
-from simgate.models import Account
-
-
-class Reply(Exception):
-    """Raised by a handler to answer with an onlinesim error word (HTTP 200)."""
-
-    def __init__(self, word: str) -> None:
-        super().__init__(word)
-        self.word = word
-
-
-@dataclass(frozen=True)
-class Call:
-    ctx: HubContext
-    params: Params
-    account: Account
-    client_address: str = ""
-
-
-@dataclass(frozen=True)
-class PublicCall:
-    """A call to a method that needs no API key (register, login)."""
-
-    ctx: HubContext
-    params: Params
-    client_address: str = ""
-
-
-Handler = Callable[[Call], Awaitable[Any]]
-PublicHandler = Callable[[PublicCall], Awaitable[Any]]
-
-METHODS: dict[str, Handler] = {}
-PUBLIC_METHODS: dict[str, PublicHandler] = {}
-
-
-def method(name: str) -> Callable[[Handler], Handler]:
-    def register(handler: Handler) -> Handler:
-        METHODS[name] = handler
-        return handler
-
-    return register
-
-
-def public_method(name: str) -> Callable[[PublicHandler], PublicHandler]:
-    def register(handler: PublicHandler) -> PublicHandler:
-        PUBLIC_METHODS[name] = handler
-        return handler
-
-    return register
-
-
-def ok(**fields: Any) -> dict[str, Any]:
-    return {"response": 1, **fields}
+TABLE = MethodTable(
+    methods={
+        "getBalance": methods_account.get_balance,
+        "getProfile": methods_account.get_profile,
+        "getServiceList": methods_catalog.get_service_list,
+        "getNumbersStats": methods_catalog.get_numbers_stats,
+        "getPrice": methods_catalog.get_price,
+        "getService": methods_catalog.get_service,
+        "getServiceNumber": methods_catalog.get_service_number,
+        "getNum": methods_rental.get_num,
+        "getNumRepeat": methods_rental.get_num_repeat,
+        "getState": methods_rental.get_state,
+        "getOperations": methods_rental.get_operations,
+        "setOperationOk": methods_rental.set_operation_ok,
+        "setOperationRevise": methods_rental.set_operation_revise,
+        "setForwardStatusEnable": methods_forwarding.set_forward_status_enable,
+        "forwardingList": methods_forwarding.forwarding_list,
+        "forwardingSave": methods_forwarding.forwarding_save,
+        "forwardingRemove": methods_forwarding.forwarding_remove,
+        "getForwardPaymentsList": methods_forwarding.get_forward_payments_list,
+    },
+    public={
+        "register": methods_auth.register,
+        "login": methods_auth.login,
+        "resendConfirmation": methods_auth.resend_confirmation,
+    },
+)
+METHODS = TABLE.methods
+PUBLIC_METHODS = TABLE.public

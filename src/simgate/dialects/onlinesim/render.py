@@ -5,11 +5,33 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from simgate.activations.forms import RentalForm
 from simgate.activations.service import ActivationView
+from simgate.activations.states import State
 from simgate.core.money import format_amount
 from simgate.models import InboundSms
 
 FORM_NUMBERS = {"1": "index", "2": "repeat", "3": "deferr"}
+# The domain's rental forms and activation states in onlinesim's words, and back.
+FORM_WORDS: dict[str, str] = {
+    RentalForm.ONLINE: "index",
+    RentalForm.REPEAT: "repeat",
+    RentalForm.DEFERRED: "deferr",
+}
+FORMS_BY_WORD = {word: RentalForm(form) for form, word in FORM_WORDS.items()}
+STATE_WORDS: dict[str, str] = {
+    State.INPOOL: "TZ_INPOOL",
+    State.NUM_WAIT: "TZ_NUM_WAIT",
+    State.NUM_ANSWER: "TZ_NUM_ANSWER",
+    State.OVER_OK: "TZ_OVER_OK",
+    State.OVER_EMPTY: "TZ_OVER_EMPTY",
+    State.FAILED: "TZ_OVER_EMPTY",  # never listed; a failed request got no number
+}
+
+
+def ok(**fields: Any) -> dict[str, Any]:
+    """A successful answer: onlinesim's `response: 1` and the method's fields."""
+    return {"response": 1, **fields}
 
 
 def operation(
@@ -29,9 +51,9 @@ def operation(
     activation = view.activation
     item: dict[str, Any] = {
         "tzid": activation.id,
-        "response": activation.state,
+        "response": STATE_WORDS[activation.state],
         "service": view.service.alias if not activation.sender_filter else activation.sender_filter,
-        "form": activation.form,
+        "form": FORM_WORDS[activation.form],
         "country": activation.country_code,
         "sum": _number(activation.price, exponent),
     }

@@ -9,26 +9,14 @@ from sqlalchemy.exc import DBAPIError
 from starlette.requests import Request
 from starlette.responses import Response
 
-# Importing the method modules fills the method table.
-import simgate.dialects.onlinesim.methods_account
-import simgate.dialects.onlinesim.methods_auth
-import simgate.dialects.onlinesim.methods_catalog
-import simgate.dialects.onlinesim.methods_forwarding
-import simgate.dialects.onlinesim.methods_rental  # noqa: F401
-from simgate.accounts import service as accounts
 from simgate.core import jsonutil
 from simgate.core.errors import DomainError
-from simgate.dialects.onlinesim.params import BadParam, Params, read_params
-from simgate.dialects.onlinesim.registry import (
-    METHODS,
-    PUBLIC_METHODS,
-    Call,
-    PublicCall,
-    Reply,
-)
+from simgate.dialects.common.apikey import authenticate
+from simgate.dialects.common.params import BadParam, read_params
+from simgate.dialects.common.registry import Call, PublicCall, Reply
+from simgate.dialects.onlinesim.registry import TABLE
 from simgate.dialects.onlinesim.words import GENERIC_ERROR, word_for
 from simgate.hub.context import HubContext
-from simgate.models import Account
 
 log = logging.getLogger(__name__)
 router = APIRouter()
@@ -42,25 +30,11 @@ def error_reply(word: str) -> Response:
     return json_reply({"response": word})
 
 
-async def authenticate(ctx: HubContext, params: Params) -> Account:
-    key = params.text("apikey") or params.bearer
-    if not key:
-        raise Reply("ERROR_NO_KEY")
-    cached = ctx.key_cache.get(key)
-    if cached is not None:
-        accounts.check_access(cached)
-        return cached
-    async with ctx.db.read() as session:
-        account = await accounts.authenticate(session, key)
-    ctx.key_cache.put(key, account)
-    return account
-
-
 @router.api_route("/api/{name}.php", methods=["GET", "POST"])
 async def dispatch(name: str, request: Request) -> Response:
     ctx: HubContext = request.app.state.ctx
-    handler = METHODS.get(name)
-    public = PUBLIC_METHODS.get(name)
+    handler = TABLE.methods.get(name)
+    public = TABLE.public.get(name)
     if handler is None and public is None:
         return error_reply("REQUEST_NOT_FOUND")
     address = request.client.host if request.client else ""
@@ -69,7 +43,7 @@ async def dispatch(name: str, request: Request) -> Response:
         if public is not None:
             return json_reply(await public(PublicCall(ctx, params, address)))
         assert handler is not None
-        account = await authenticate(ctx, params)
+        account = await authenticate(ctx.db, ctx.key_cache, params.text("apikey") or params.bearer)
         return json_reply(await handler(Call(ctx, params, account, address)))
     except Reply as reply:
         return error_reply(reply.word)

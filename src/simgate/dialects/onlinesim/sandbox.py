@@ -12,9 +12,9 @@ from starlette.responses import Response
 
 from simgate.core import jsonutil
 from simgate.core.integers import INT32
+from simgate.dialects.common.params import BadParam, Params, read_params
+from simgate.dialects.common.registry import Reply
 from simgate.dialects.onlinesim.methods_rental import read_tzid
-from simgate.dialects.onlinesim.params import BadParam, Params, read_params
-from simgate.dialects.onlinesim.registry import Reply
 from simgate.dialects.onlinesim.words import GENERIC_ERROR, WORDS
 
 router = APIRouter()

@@ -1,12 +1,13 @@
-"""The onlinesim words for every domain refusal."""
+"""The onlinesim words for every domain refusal: the dialect's one error table, by code."""
 
 from __future__ import annotations
 
-from simgate.core.errors import DomainError
+from simgate.dialects.common.errors import ErrorWords
 
 GENERIC_ERROR = "TRY_AGAIN_LATER"
 
 WORDS: dict[str, str] = {
+    "NO_KEY": "ERROR_NO_KEY",
     "UNKNOWN_KEY": "ERROR_WRONG_KEY",
     "ACCOUNT_BLOCKED": "ACCOUNT_BLOCKED",
     "API_ACCESS_DISABLED": "API_ACCESS_DISABLED",
@@ -30,8 +31,16 @@ WORDS: dict[str, str] = {
     "UNKNOWN_SERVICE": "ERROR_NO_SERVICE",
     # register / resendConfirmation while the hub has no SIMGATE_PUBLIC_URL for links
     "CONFIRMATION_UNAVAILABLE": "ERROR_EMAIL_CONFIRMATION_UNAVAILABLE",
+    # call forwarding
+    "FORWARD_NOT_FOUND": "ERROR_WRONG_ID",
+    "FORWARD_NUMBER_LENGTH": "ERROR_LENGTH_NUMBER_FOR_FORWARD",
+    "FORWARD_MINUTES": "ERROR_PARAMS",
+    "FORWARD_SORT": "ERROR_PARAMS",
+    "FORWARD_DEFERRED": "NO_FORWARD_FOR_DEFFER",
+    "FORWARD_UNSUPPORTED": "NO_NUMBER_FOR_FORWARD",
+    "FORWARD_NOT_CONFIRMED": "NO_CONFIRM_FORWARD",
+    "FORWARD_FINISHED": "ERROR_PARAMS",
 }
 
-
-def word_for(error: DomainError) -> str:
-    return WORDS.get(error.code, GENERIC_ERROR)
+RULE = ErrorWords(WORDS, GENERIC_ERROR)
+word_for = RULE.word_for

@@ -1,4 +1,6 @@
-"""A short-lived, per-process memory of which account an API key belongs to.
+"""API-key authentication shared by the buyer dialects, and its per-process cache.
+
+The cache is a short-lived memory of which account an API key belongs to.
 
 Every buyer request starts with this lookup; at hundreds of requests per second a round trip
 saved here is most of a getState. A change to an account (blocked, limits) is seen by every
@@ -7,7 +9,10 @@ process within `ttl` seconds.
 
 from __future__ import annotations
 
+from simgate.accounts import service as accounts
 from simgate.core.clock import Clock, SystemClock
+from simgate.core.db import Database
+from simgate.core.errors import DomainError
 from simgate.core.ids import hash_api_key
 from simgate.models import Account
 
@@ -34,3 +39,22 @@ class KeyCache:
         if len(self._entries) >= MAX_ENTRIES:
             self._entries.clear()
         self._entries[hash_api_key(api_key)] = (self._clock.monotonic() + self.ttl, account)
+
+
+class MissingKey(DomainError):
+    """The request carries no API key at all (each dialect has its word for it)."""
+
+    code = "NO_KEY"
+
+
+async def authenticate(db: Database, cache: KeyCache, key: str | None) -> Account:
+    """The account behind `key`, from the cache when it is fresh; refusals are DomainErrors."""
+    if not key:
+        raise MissingKey()
+    cached = cache.get(key)
+    if cached is not None:
+        accounts.check_access(cached)
+        return cached
+    account = await accounts.authenticate_key(db, key)
+    cache.put(key, account)
+    return account

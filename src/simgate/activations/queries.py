@@ -1,0 +1,52 @@
+"""Whole reads over an account's rentals for the buyer dialects: each opens its own read
+scope, so a dialect asks a question and never holds a session."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from simgate.activations import repeat
+from simgate.activations.errors import NoRepeatNumbers, RepeatMismatch
+from simgate.catalog import repository as catalog
+from simgate.core.db import Database
+from simgate.models import Service
+
+
+async def repeat_services(
+    db: Database, account_id: int, now: dt.datetime, window_days: int
+) -> list[Service]:
+    """Services with at least one number this account can rent again (NoRepeatServices: none)."""
+    async with db.read() as session:
+        return await repeat.repeat_services(session, account_id, now, window_days)
+
+
+async def repeat_numbers(
+    db: Database, account_id: int, service_name: str, now: dt.datetime, window_days: int
+) -> list[str]:
+    """This account's numbers of one service that can be rented again; NoRepeatNumbers when
+    there are none, or when the catalog knows no such service."""
+    async with db.read() as session:
+        service = await catalog.service_by_name(session, service_name)
+        if service is None:
+            raise NoRepeatNumbers(f"no service {service_name!r}")
+        return await repeat.repeat_numbers(session, account_id, service, now, window_days)
+
+
+async def repeat_source(
+    db: Database,
+    account_id: int,
+    service_name: str,
+    phone: str,
+    now: dt.datetime,
+    window_days: int,
+) -> tuple[Service, int, int]:
+    """(service, supplier, country) to ask for a repeat of `phone`; RepeatMismatch when the
+    catalog knows no such service or the number was not this account's for it."""
+    async with db.read() as session:
+        service = await catalog.service_by_name(session, service_name)
+        if service is None:
+            raise RepeatMismatch(f"no service {service_name!r}")
+        supplier_id, country = await repeat.repeat_source(
+            session, account_id, service, phone, now, window_days
+        )
+    return service, supplier_id, country

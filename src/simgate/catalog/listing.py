@@ -1,0 +1,113 @@
+"""The catalog read model every buyer dialect lists from: what a country offers, at what
+price, with how many free numbers; and the price of a service, "other" standing in for one
+the catalog does not know.
+
+Each function is a whole read (it opens its own read scope), so a dialect states what it
+wants to show and never holds a session.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from simgate.catalog import aliases
+from simgate.catalog import repository as repo
+from simgate.catalog.aliases import Dialect
+from simgate.catalog.service import UnknownCountry
+from simgate.core.db import Database
+from simgate.models import Country, Operator, Price, Service
+from simgate.suppliers import repository as suppliers
+
+
+@dataclass(frozen=True)
+class Offer:
+    """One service in one country: its price (None: not sold there) and free numbers."""
+
+    service: Service
+    price: Price | None
+    count: int
+
+
+@dataclass(frozen=True)
+class CountryOffers:
+    country: Country
+    offers: list[Offer]  # every service, in catalog order
+
+
+async def country_offers(db: Database, country_code: int) -> CountryOffers:
+    """What `country_code` offers; UnknownCountry when it is not an enabled country."""
+    async with db.read() as session:
+        stock = await suppliers.stock_totals(session)
+        country = await _country(session, country_code)
+        return await _offers(session, country, stock)
+
+
+async def all_offers(db: Database) -> list[CountryOffers]:
+    """Every enabled country's offers, in catalog order."""
+    async with db.read() as session:
+        stock = await suppliers.stock_totals(session)
+        return [await _offers(session, c, stock) for c in await repo.countries(session)]
+
+
+async def price_of(db: Database, country_code: int, service_name: str) -> Price | None:
+    """The price of `service_name` in a country; a name the catalog does not know is priced
+    as the "other" service, which takes any sender."""
+    async with db.read() as session:
+        country = await _country(session, country_code)
+        service = await repo.service_by_name(session, service_name) or await repo.other_service(
+            session
+        )
+        return await repo.price(session, country.code, service.id)
+
+
+async def service_named(db: Database, name: str) -> Service | None:
+    """A service by its slug or any alias, case-insensitive."""
+    async with db.read() as session:
+        return await repo.service_by_name(session, name)
+
+
+async def operator_by_mccmnc(db: Database, mccmnc: str) -> Operator | None:
+    async with db.read() as session:
+        return await repo.operator_by_mccmnc(session, mccmnc)
+
+
+async def _country(session: AsyncSession, code: int) -> Country:
+    country = await repo.country_by_code(session, code)
+    if country is None:
+        raise UnknownCountry(f"no country with code {code}")
+    return country
+
+
+async def _offers(
+    session: AsyncSession, country: Country, stock: dict[tuple[str, str], int]
+) -> CountryOffers:
+    prices = {p.service_id: p for p in await repo.prices_for_country(session, country.code)}
+    return CountryOffers(
+        country,
+        [
+            Offer(s, prices.get(s.id), stock.get((country.slug, s.agent_code), 0))
+            for s in await repo.services(session)
+        ],
+    )
+
+
+async def country_in(db: Database, dialect: Dialect, code: int) -> Country:
+    """The enabled country `dialect` calls `code`; UnknownCountry otherwise."""
+    async with db.read() as session:
+        if dialect is Dialect.ONLINESIM:
+            return await _country(session, code)
+        slug = aliases.country_slug(dialect, code)
+        country = await repo.country_by_slug(session, slug) if slug is not None else None
+    if country is None or not country.enabled:
+        raise UnknownCountry(f"no {dialect} country {code}")
+    return country
+
+
+async def service_in(db: Database, dialect: Dialect, name: str) -> Service | None:
+    """The service `dialect` calls `name` (onlinesim: slug or alias; sms-activate: its code)."""
+    async with db.read() as session:
+        if dialect is Dialect.ONLINESIM:
+            return await repo.service_by_name(session, name)
+        return await repo.service_by_agent_code(session, name.strip().lower())

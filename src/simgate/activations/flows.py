@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from simgate.activations import assign, rent
+from simgate.activations import assign, rent, service
 from simgate.activations import repository as repo
 from simgate.activations.errors import NoNumber, NoSuppliers
 from simgate.activations.forms import RentalForm
@@ -63,3 +63,17 @@ async def serve_deferred(
     outcome = await assign.ask_agents(agents, plan)
     async with db.transaction() as session:
         return await assign.record(session, settings, plan, outcome, clock.now()) is not None
+
+
+async def confirm(
+    db: Database, clock: Clock, account_id: int, tzid: int, *, ban: bool = False
+) -> Activation:
+    """Close a rental for its buyer: sold if any SMS came, refunded if none (idempotent)."""
+    async with db.transaction() as session:
+        return await service.confirm(session, account_id, tzid, clock.now(), ban=ban)
+
+
+async def revise(db: Database, clock: Clock, account_id: int, tzid: int) -> Activation:
+    """The buyer's code was wrong: wait for the next SMS on the same rental."""
+    async with db.transaction() as session:
+        return await service.revise(session, account_id, tzid, clock.now())

@@ -6,7 +6,8 @@ from __future__ import annotations
 import datetime as dt
 
 from simgate.activations import repeat
-from simgate.activations.errors import NoRepeatNumbers, RepeatMismatch
+from simgate.activations import service as activations
+from simgate.activations.errors import ActivationNotFound, NoRepeatNumbers, RepeatMismatch
 from simgate.catalog import repository as catalog
 from simgate.core.db import Database
 from simgate.models import Service
@@ -50,3 +51,15 @@ async def repeat_source(
             session, account_id, service, phone, now, window_days
         )
     return service, supplier_id, country
+
+
+async def rental(
+    db: Database, account_id: int, tzid: int, now: dt.datetime
+) -> activations.ActivationView:
+    """One of the account's rentals with its messages, open or long closed;
+    ActivationNotFound for another account's or an unknown id."""
+    async with db.read() as session:
+        found = await activations.views(session, account_id, now, tzid=tzid)
+    if not found:
+        raise ActivationNotFound(f"no activation {tzid}")
+    return found[0]

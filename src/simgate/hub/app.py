@@ -9,6 +9,7 @@ from simgate.dialects.delivery.router import router as delivery_router
 from simgate.dialects.onlinesim.auth_routes import router as auth_router
 from simgate.dialects.onlinesim.router import router as onlinesim_router
 from simgate.dialects.onlinesim.sandbox import router as sandbox_router
+from simgate.dialects.smsactivate.router import router as smsactivate_router
 from simgate.dialects.smshub.router import router as smshub_router
 from simgate.hub.context import HubContext
 
@@ -22,6 +23,7 @@ def create_app(ctx: HubContext) -> FastAPI:
     app.include_router(sandbox_router)
     app.include_router(auth_router)
     app.include_router(onlinesim_router)
+    app.include_router(smsactivate_router)
     app.include_router(delivery_router)
 
     @app.get("/health", include_in_schema=False)

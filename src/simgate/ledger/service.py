@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from simgate.core.db import Database
 from simgate.core.errors import InvalidInput
 from simgate.core.money import MAX_AMOUNT
 from simgate.ledger import repository as repo
@@ -29,6 +30,12 @@ async def balance(session: AsyncSession, account_id: int) -> BalanceView:
     """The account's current balance."""
     view = await repo.get_balance(session, account_id)
     return view if view is not None else BalanceView(0, 0, 0, 0)
+
+
+async def read_balance(db: Database, account_id: int) -> BalanceView:
+    """The account's current balance, in its own read scope (for the dialects)."""
+    async with db.read() as session:
+        return await balance(session, account_id)
 
 
 async def deposit(

@@ -13,8 +13,7 @@ from simgate.ledger import service as ledger
 
 async def get_balance(call: Call) -> Any:
     exponent = call.ctx.settings.currency_exponent
-    async with call.ctx.db.read() as session:
-        balance = await ledger.balance(session, call.account.id)
+    balance = await ledger.read_balance(call.ctx.db, call.account.id)
     reply = ok(
         balance=format_fixed(balance.available, exponent),
         zbalance=Decimal(format_amount(balance.held, exponent)),
@@ -27,8 +26,7 @@ async def get_balance(call: Call) -> Any:
 async def get_profile(call: Call) -> Any:
     account = call.account
     exponent = call.ctx.settings.currency_exponent
-    async with call.ctx.db.read() as session:
-        balance = await ledger.balance(session, account.id)
+    balance = await ledger.read_balance(call.ctx.db, account.id)
     return ok(
         profile={
             "id": account.id,

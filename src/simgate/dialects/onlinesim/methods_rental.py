@@ -220,18 +220,16 @@ async def get_operations(call: Call) -> Any:
 async def set_operation_ok(call: Call) -> Any:
     tzid = read_tzid(call.params, required=True)
     assert tzid is not None
-    ban = call.params.flag("ban")
-    async with call.ctx.db.transaction() as session:
-        await activations.confirm(session, call.account.id, tzid, call.ctx.clock.now(), ban=ban)
+    ctx = call.ctx
+    await flows.confirm(ctx.db, ctx.clock, call.account.id, tzid, ban=call.params.flag("ban"))
     return ok(tzid=tzid)
 
 
 async def set_operation_revise(call: Call) -> Any:
     tzid = read_tzid(call.params, required=True)
     assert tzid is not None
-    async with call.ctx.db.transaction() as session:
-        try:
-            await activations.revise(session, call.account.id, tzid, call.ctx.clock.now())
-        except ActivationNotFound:
-            raise Reply("ERROR_WRONG_TZID") from None
+    try:
+        await flows.revise(call.ctx.db, call.ctx.clock, call.account.id, tzid)
+    except ActivationNotFound:
+        raise Reply("ERROR_WRONG_TZID") from None
     return ok(tzid=tzid)

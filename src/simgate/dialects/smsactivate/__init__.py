@@ -1,0 +1,1 @@
+"""The sms-activate `handler_api` buyer dialect (`/stubs/handler_api.php`)."""

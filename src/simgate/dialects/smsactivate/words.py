@@ -1,0 +1,30 @@
+"""The sms-activate words for every domain refusal: the dialect's one error table, by code.
+
+Every word here is one the public sms-activate clients recognise (see the protocol notes);
+a code without a word of its own answers ERROR_SQL, the clients' word for "the server failed,
+try again".
+"""
+
+from __future__ import annotations
+
+from simgate.dialects.common.errors import ErrorWords
+
+GENERIC_ERROR = "ERROR_SQL"
+
+WORDS: dict[str, str] = {
+    "NO_KEY": "NO_KEY",
+    "UNKNOWN_KEY": "BAD_KEY",
+    "ACCOUNT_BLOCKED": "BANNED",
+    "API_ACCESS_DISABLED": "ACCOUNT_INACTIVE",
+    "NO_SERVICE": "BAD_SERVICE",
+    "UNKNOWN_SERVICE": "BAD_SERVICE",
+    "UNKNOWN_COUNTRY": "BAD_COUNTRY",
+    "UNKNOWN_OPERATOR": "WRONG_OPERATOR",
+    "NO_NUMBER": "NO_NUMBERS",
+    "NO_SUPPLIERS": "NO_NUMBERS",
+    "INSUFFICIENT_FUNDS": "NO_BALANCE",
+    "ACTIVATION_NOT_FOUND": "NO_ACTIVATION",
+}
+
+RULE = ErrorWords(WORDS, GENERIC_ERROR)
+word_for = RULE.word_for

@@ -1,3 +1,6 @@
 """simgate: an SMS-activation platform."""
 
-__version__ = "0.1.0"
+from importlib.metadata import version
+
+# One version number, pyproject.toml's: the installed package's metadata carries it.
+__version__ = version("simgate")

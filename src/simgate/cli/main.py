@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from simgate import __version__
 from simgate.cli import accounts, admin, agent, auth, delivery, demo, hub, suppliers
 from simgate.cli.errors import ReportingGroup
 
@@ -13,7 +14,31 @@ app = typer.Typer(
     help="simgate: an SMS-activation platform (hub, agent, admin tools).",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    # -h everywhere, as operators type it by habit.
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        typer.echo(f"simgate {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(
+        False,
+        "--version",
+        "-V",
+        callback=_print_version,
+        is_eager=True,
+        help="Print the version and exit.",
+    ),
+) -> None:
+    """simgate: an SMS-activation platform (hub, agent, admin tools)."""
+
+
 app.command()(hub.serve)
 app.command()(hub.worker)
 app.command()(demo.demo)

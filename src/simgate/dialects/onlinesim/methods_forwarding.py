@@ -43,7 +43,7 @@ def forward_request(call: Call, form: RentalForm) -> ForwardRequest | None:
 
 async def attach(call: Call, activation: Activation, request: ForwardRequest) -> None:
     """After renting: the agent sets the forwarding, or the rental is refunded."""
-    await flows.attach(call.ctx, activation, request)
+    await flows.attach(call.ctx.forwarding, activation, request)
 
 
 def _id(call: Call, name: str = "id") -> int:
@@ -63,7 +63,7 @@ def _id(call: Call, name: str = "id") -> int:
 
 async def set_forward_status_enable(call: Call) -> Any:
     tzid = _id(call, "tzid")
-    await flows.confirm(call.ctx, call.account.id, tzid)
+    await flows.confirm(call.ctx.forwarding, call.account.id, tzid)
     return ok(tzid=tzid)
 
 
@@ -164,14 +164,14 @@ async def forwarding_save(call: Call) -> Any:
     async with ctx.db.read() as session:
         current = await service.owned(session, call.account.id, forwarding_id)
     if number is not None and number != current.forward_number:
-        await flows.change_number(ctx, call.account.id, forwarding_id, number)
+        await flows.change_number(ctx.forwarding, call.account.id, forwarding_id, number)
     async with ctx.db.transaction() as session:
         await service.save(session, call.account.id, forwarding_id, changes, ctx.clock.now())
     return ok()
 
 
 async def forwarding_remove(call: Call) -> Any:
-    await flows.remove(call.ctx, call.account.id, _id(call))
+    await flows.remove(call.ctx.forwarding, call.account.id, _id(call))
     return ok()
 
 

@@ -15,7 +15,7 @@ from simgate.forwarding import payments, service
 from simgate.forwarding import repository as repo
 from simgate.forwarding.deps import ForwardingDeps
 from simgate.forwarding.errors import ForwardFinished, ForwardNotConfirmed, ForwardUnsupported
-from simgate.forwarding.service import ForwardRequest
+from simgate.forwarding.service import Changes, ForwardRequest
 from simgate.forwarding.states import IN_FLIGHT, Event, IllegalTransition, Status
 from simgate.models import Activation, Supplier
 from simgate.models.forwarding import Forwarding
@@ -152,6 +152,19 @@ async def change_number(
     if forwarding.status != Status.WORKING:
         raise ForwardFinished(f"forwarding {forwarding_id} was removed")
     return forwarding
+
+
+async def save(
+    deps: ForwardingDeps, account_id: int, forwarding_id: int, number: str | None, changes: Changes
+) -> None:
+    """forwardingSave: a new forward number first (the agent re-points the forwarding), then
+    the thresholds and the `auto` flag."""
+    async with deps.db.read() as session:
+        current = await service.owned(session, account_id, forwarding_id)
+    if number is not None and number != current.forward_number:
+        await change_number(deps, account_id, forwarding_id, number)
+    async with deps.db.transaction() as session:
+        await service.save(session, account_id, forwarding_id, changes, deps.clock.now())
 
 
 async def remove(deps: ForwardingDeps, account_id: int, forwarding_id: int) -> None:

@@ -100,7 +100,7 @@ async def simgate_queue(port: int, messages: int, window: int, url: str) -> floa
     )
     db = await prepare(url, settings, messages)
     ctx = HubContext(settings=settings, db=db, clock=SystemClock())
-    runner = DeliveryRunner(ctx)
+    runner = DeliveryRunner(ctx.deps)
     started = time.perf_counter()
     await runner.start()
     while True:

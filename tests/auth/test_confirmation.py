@@ -149,7 +149,7 @@ async def test_resend_replaces_an_email_still_waiting(auth_hub: AuthHub) -> None
     async with auth_hub.ctx.db.read() as session:
         assert len((await session.execute(select(AuthEmail))).all()) == 1
     auth_hub.ctx.settings = working
-    assert await mailer.run_once(auth_hub.ctx) == 1
+    assert await mailer.run_once(auth_hub.ctx.deps) == 1
     assert (await auth_hub.client.get(await auth_hub.confirm_link())).status_code == 200
 
 

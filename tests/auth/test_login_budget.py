@@ -46,7 +46,7 @@ async def test_bad_dev_keys_and_garbage_cannot_lock_a_user_out(auth_hub: AuthHub
             # A fresh address each time: only the username's budget could stop the owner.
             address = f"10.3.{index}.{number}"
             try:
-                await logins.login(auth_hub.ctx, form, address)
+                await logins.login(auth_hub.ctx.deps, form, address)
             except InvalidFields as invalid:
                 assert list(invalid.fields) == [
                     "dev_key" if what == "wrong dev key" else "password"
@@ -56,7 +56,7 @@ async def test_bad_dev_keys_and_garbage_cannot_lock_a_user_out(auth_hub: AuthHub
     assert auth_hub.verifications() == before
 
     owner = logins.LoginForm("olga", await auth_hub.encrypt(PASSWORD), auth_hub.dev_key)
-    assert (await logins.login(auth_hub.ctx, owner, "10.9.9.9")).api_key
+    assert (await logins.login(auth_hub.ctx.deps, owner, "10.9.9.9")).api_key
 
 
 async def test_malformed_logins_spend_nothing_of_the_address_either(auth_hub: AuthHub) -> None:

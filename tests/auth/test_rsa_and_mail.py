@@ -44,10 +44,10 @@ async def test_email_waits_in_the_outbox_while_smtp_is_down(auth_hub: AuthHub) -
     assert pending.sent_at is None and pending.attempts == 1 and pending.last_error
 
     auth_hub.ctx.settings = working
-    assert await mailer.run_once(auth_hub.ctx) == 0  # not due yet: backoff
+    assert await mailer.run_once(auth_hub.ctx.deps) == 0  # not due yet: backoff
     auth_hub.clock.advance(working.smtp_retry_seconds + 1)
-    assert await mailer.run_once(auth_hub.ctx) == 1
-    assert await mailer.run_once(auth_hub.ctx) == 0  # sent exactly once
+    assert await mailer.run_once(auth_hub.ctx.deps) == 1
+    assert await mailer.run_once(auth_hub.ctx.deps) == 0  # sent exactly once
     link = await auth_hub.confirm_link()
     assert (await auth_hub.client.get(link)).status_code == 200
     assert (await auth_hub.login("mia"))["response"] == "1"
@@ -56,7 +56,7 @@ async def test_email_waits_in_the_outbox_while_smtp_is_down(auth_hub: AuthHub) -
 async def test_without_smtp_host_the_email_is_kept(auth_hub: AuthHub) -> None:
     auth_hub.ctx.settings = auth_hub.ctx.settings.model_copy(update={"smtp_host": ""})
     assert (await auth_hub.register("noah"))["response"] == "1"
-    assert await mailer.run_once(auth_hub.ctx) == 0
+    assert await mailer.run_once(auth_hub.ctx.deps) == 0
     async with auth_hub.ctx.db.read() as session:
         pending = (await session.execute(select(AuthEmail))).scalar_one()
     assert pending.sent_at is None and pending.attempts == 0

@@ -51,5 +51,5 @@ async def test_smtp_login(auth_hub: AuthHub, auth_smtp: tuple[Mailbox, int]) -> 
 
     auth_hub.ctx.settings = base.model_copy(update={"smtp_password": "s3cret"})
     auth_hub.clock.advance(base.smtp_retry_seconds + 1)
-    assert await mailer.run_once(auth_hub.ctx) == 1
+    assert await mailer.run_once(auth_hub.ctx.deps) == 1
     assert "confirm-email" in str((await mailbox.wait(1))[0].get_payload(decode=True))

@@ -37,7 +37,7 @@ async def test_one_username_is_limited_across_addresses(auth_hub: AuthHub) -> No
     outcomes = []
     for number in range(budget + 2):
         try:
-            await logins.login(auth_hub.ctx, form, f"10.0.0.{number}")
+            await logins.login(auth_hub.ctx.deps, form, f"10.0.0.{number}")
         except (logins.LoginFailed, throttle.TooManyAttempts) as exc:
             outcomes.append(type(exc).__name__)
     assert outcomes == ["LoginFailed"] * budget + ["TooManyAttempts"] * 2
@@ -53,7 +53,7 @@ async def test_successful_logins_do_not_lock_the_user_out(auth_hub: AuthHub) -> 
     for number in range(6):  # from changing addresses: only the username bucket is shared
         secret = await auth_hub.encrypt(PASSWORD)
         form = logins.LoginForm("jane", secret, auth_hub.dev_key)
-        assert (await logins.login(auth_hub.ctx, form, f"10.1.0.{number}")).api_key
+        assert (await logins.login(auth_hub.ctx.deps, form, f"10.1.0.{number}")).api_key
 
 
 async def test_registration_flood_gets_time_error(auth_hub: AuthHub) -> None:
@@ -73,8 +73,8 @@ async def test_closed_windows_are_purged(auth_hub: AuthHub) -> None:
     from simgate.models.auth import AuthThrottle
 
     assert (await auth_hub.login("quinn"))["response"] == "LOGIN_ERROR"
-    assert await throttle.purge_expired(auth_hub.ctx) == 0
+    assert await throttle.purge_expired(auth_hub.ctx.deps) == 0
     auth_hub.clock.advance(auth_hub.ctx.settings.register_window_seconds + 1)
-    assert await throttle.purge_expired(auth_hub.ctx) == 2  # the address and the username
+    assert await throttle.purge_expired(auth_hub.ctx.deps) == 2  # the address and the username
     async with auth_hub.ctx.db.read() as session:
         assert (await session.execute(select(func.count()).select_from(AuthThrottle))).scalar() == 0

@@ -88,7 +88,7 @@ async def test_every_used_signature_is_forgotten_after_two_windows(
     await api.call("status", state="1")
     assert await count(ctx.db, DeliveryRequest.signature) == 2
     clock.advance(2 * ctx.settings.delivery_signature_window_seconds + 2)
-    await tasks.run_once(ctx)
+    await tasks.run_once(ctx.deps)
     assert await count(ctx.db, DeliveryRequest.signature) == 0
 
 

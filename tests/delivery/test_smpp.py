@@ -46,7 +46,7 @@ async def ctx(settings: Settings, db: Database, smsc: LoopbackSmsc) -> AsyncIter
 
 @asynccontextmanager
 async def running(ctx: HubContext) -> AsyncIterator[DeliveryRunner]:
-    runner = DeliveryRunner(ctx)
+    runner = DeliveryRunner(ctx.deps)
     await runner.start()
     try:
         yield runner

@@ -30,9 +30,9 @@ async def test_unsent_message_expires_and_is_refunded(
     ctx: HubContext, customer: Customer, clock: FrozenClock
 ) -> None:
     await enqueue_one(ctx, customer)
-    assert await tasks.run_once(ctx) == 0
+    assert await tasks.run_once(ctx.deps) == 0
     clock.advance(ctx.settings.delivery_message_ttl_seconds + 1)
-    assert await tasks.run_once(ctx) == 1
+    assert await tasks.run_once(ctx.deps) == 1
     assert await message_state(ctx) == "failed"
     async with ctx.db.read() as session:
         view = await ledger.balance(session, customer.account_id)
@@ -52,7 +52,7 @@ async def test_used_signatures_are_forgotten_after_two_windows(
 
     assert await stored() == 1
     clock.advance(2 * ctx.settings.delivery_signature_window_seconds + 2)
-    await tasks.run_once(ctx)
+    await tasks.run_once(ctx.deps)
     assert await stored() == 0
 
 
@@ -69,7 +69,7 @@ async def test_stranded_receipt_is_applied_by_the_sweep(
         # As if another worker stored it without seeing the acknowledgement.
         await queue.add_receipts(session, [("abc", "DELIVRD", "delivered")], now)
     assert await message_state(ctx) == "submitted"
-    assert await tasks.run_once(ctx) == 1
+    assert await tasks.run_once(ctx.deps) == 1
     assert await message_state(ctx) == "delivered"
 
 

@@ -51,7 +51,7 @@ async def main() -> None:
         after = int(os.environ["KILL9_PAUSE_AFTER_ACKS"])
         pause_before_commit(after, Path(os.environ["KILL9_PAUSE_FILE"]))
     ctx = HubContext.create(Settings())
-    runner = DeliveryRunner(ctx)
+    runner = DeliveryRunner(ctx.deps)
     stop = asyncio.Event()
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
     await runner.start()

@@ -106,7 +106,7 @@ async def test_a_retried_top_up_is_credited_and_charged_once(hub, buyer, agent):
     tzid, phone = reply["tzid"], int(reply["number"])
     await hub.api("setForwardStatusEnable", buyer, tzid=tzid)  # balance 0 < 5: a top-up is due
 
-    await tasks.run_once(hub.ctx)
+    await tasks.run_once(hub.ctx.forwarding)
     assert transport.lost == 1
     assert agent.simulated.line.minutes[phone] == 10  # the agent credited it; the hub never heard
     item = await forwarding_of(hub, buyer, tzid)
@@ -116,14 +116,14 @@ async def test_a_retried_top_up_is_credited_and_charged_once(hub, buyer, agent):
     assert (await check_books(hub)).held == rental + 2000
 
     hub.clock.advance(hub.ctx.settings.forward_retry_seconds)
-    assert await tasks.run_once(hub.ctx) == 1
+    assert await tasks.run_once(hub.ctx.forwarding) == 1
     assert agent.simulated.line.minutes[phone] == 10  # the same paymentId: not credited again
     payments = await payments_of(hub, buyer, item["id"])
     assert [(p["status"], p["sum"]) for p in payments] == [(3, 20)]
     assert payments[0]["forward_id"] == item["id"] and payments[0]["number"] == item["number"]
     books = await check_books(hub)
     assert (books.held, books.captured) == (rental, 2000)  # the rental is still open
-    assert await tasks.run_once(hub.ctx) == 0
+    assert await tasks.run_once(hub.ctx.forwarding) == 0
     top_ups = await agent.db.run(lambda c: c.execute("SELECT * FROM forward_top_ups").fetchall())
     assert len(top_ups) == 1
 
@@ -135,12 +135,12 @@ async def test_top_ups_follow_the_balance_up_to_max_minutes(hub, buyer, agent):
     saved = await hub.api("forwardingSave", buyer, id=item["id"], max_minutes=15, auto="true")
     assert saved == {"response": 1}
     await hub.api("setForwardStatusEnable", buyer, tzid=tzid)
-    await tasks.run_once(hub.ctx)
+    await tasks.run_once(hub.ctx.forwarding)
     assert agent.simulated.line.minutes[phone] == 10
     for _ in range(3):  # calls use the minutes up; each poll tops up again, within the cap
         agent.simulated.line.use(phone, 10)
         hub.clock.advance(hub.ctx.settings.forward_poll_seconds)
-        await tasks.run_once(hub.ctx)
+        await tasks.run_once(hub.ctx.forwarding)
     payments = await payments_of(hub, buyer, item["id"])
     assert [(p["minutes"], p["status"]) for p in payments] == [(10, 3), (5, 3)]
     listed = await forwarding_of(hub, buyer, tzid)
@@ -163,7 +163,7 @@ async def test_removing_a_forwarding_stops_payments_and_tells_the_agent(hub, buy
     assert (await state(hub, buyer, tzid))["forward_status"] == "finished"
     for _ in range(2):
         hub.clock.advance(hub.ctx.settings.forward_poll_seconds)
-        assert await tasks.run_once(hub.ctx) == 0
+        assert await tasks.run_once(hub.ctx.forwarding) == 0
     assert await hub.api("getForwardPaymentsList", buyer, id=item["id"]) == {
         "response": 1,
         "forwardPaymentsList": [],

@@ -16,16 +16,13 @@ import datetime as dt
 import logging
 import secrets
 from enum import StrEnum
-from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from simgate.accounts import credentials, mailer
+from simgate.core.deps import Deps
 from simgate.core.errors import DomainError
 from simgate.core.settings import Settings
-
-if TYPE_CHECKING:
-    from simgate.hub.context import HubContext
 
 log = logging.getLogger(__name__)
 CONFIRM_PATH = "/confirm-email/"
@@ -97,11 +94,11 @@ async def enqueue(
     return await mailer.enqueue(session, account_id, email, SUBJECT, body, now)
 
 
-async def confirm(ctx: HubContext, token: str) -> Confirmed:
+async def confirm(deps: Deps, token: str) -> Confirmed:
     """Activate the account of a confirmation link, if the link is known and not expired."""
-    now = ctx.clock.now()
-    issued_after = now - dt.timedelta(seconds=ctx.settings.email_confirmation_ttl_seconds)
-    async with ctx.db.transaction() as session:
+    now = deps.clock.now()
+    issued_after = now - dt.timedelta(seconds=deps.settings.email_confirmation_ttl_seconds)
+    async with deps.db.transaction() as session:
         if await credentials.activate(session, token, now, issued_after):
             return Confirmed.ACTIVATED
         found = await credentials.by_token(session, token)

@@ -21,17 +21,14 @@ keys do not pile up, and keys an operator created are left alone.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from simgate.accounts import credentials, devkeys, passwords, rsa_keys, throttle
 from simgate.accounts import service as accounts
 from simgate.accounts.registration import FieldErrors, FieldProblem, InvalidFields
+from simgate.core.deps import Deps
 from simgate.core.errors import DomainError
 from simgate.models import Account
 from simgate.models.auth import Credential
-
-if TYPE_CHECKING:
-    from simgate.hub.context import HubContext
 
 
 class LoginFailed(DomainError):
@@ -59,29 +56,29 @@ class LoggedIn:
     api_key: str
 
 
-async def login(ctx: HubContext, form: LoginForm, client_address: str) -> LoggedIn:
+async def login(deps: Deps, form: LoginForm, client_address: str) -> LoggedIn:
     """Check the password and issue an API key; raises TooManyAttempts, InvalidFields,
     LoginFailed, NotActivated or the account's access errors."""
     _require(form)
     assert form.username and form.password and form.dev_key
-    await _take_address_attempt(ctx, form, client_address)
-    password = await rsa_keys.decrypt(ctx, form.password)
+    await _take_address_attempt(deps, form, client_address)
+    password = await rsa_keys.decrypt(deps, form.password)
     if password is None:
         raise InvalidFields({"password": [FieldProblem.UNDECRYPTABLE]})
     user_key = throttle.key_for("login", "user", form.username)
-    found = await _take_user_attempt(ctx, form.username, user_key)
-    hasher = passwords.for_settings(ctx.settings)
+    found = await _take_user_attempt(deps, form.username, user_key)
+    hasher = passwords.for_settings(deps.settings)
     stored = found[1].password_hash if found else None
     if not await hasher.verify_async(stored, password) or found is None:
         raise LoginFailed("wrong username or password")
     account, credential = found
     accounts.check_access(account)
-    if ctx.settings.email_confirmation and credential.activated_at is None:
+    if deps.settings.email_confirmation and credential.activated_at is None:
         raise NotActivated(f"account {account.name} has not confirmed its email")
     new_hash = (
         await hasher.hash_async(password) if hasher.needs_rehash(credential.password_hash) else None
     )
-    return await _issue(ctx, account, user_key, new_hash)
+    return await _issue(deps, account, user_key, new_hash)
 
 
 def _require(form: LoginForm) -> None:
@@ -93,11 +90,11 @@ def _require(form: LoginForm) -> None:
         raise InvalidFields(errors)
 
 
-async def _take_address_attempt(ctx: HubContext, form: LoginForm, client_address: str) -> None:
+async def _take_address_attempt(deps: Deps, form: LoginForm, client_address: str) -> None:
     """Refuse a bad dev key or a misshapen ciphertext for free, else take the address's slot."""
     assert form.dev_key and form.password
-    settings, now = ctx.settings, ctx.clock.now()
-    async with ctx.db.transaction() as session:
+    settings, now = deps.settings, deps.clock.now()
+    async with deps.db.transaction() as session:
         dev_ok = await devkeys.is_valid(session, form.dev_key)
         shaped = dev_ok and await rsa_keys.well_formed(
             session, form.password, now, settings.rsa_grace_seconds
@@ -118,15 +115,15 @@ async def _take_address_attempt(ctx: HubContext, form: LoginForm, client_address
 
 
 async def _take_user_attempt(
-    ctx: HubContext, username: str, user_key: str
+    deps: Deps, username: str, user_key: str
 ) -> tuple[Account, Credential] | None:
     """Take the username's slot, then look the user up in the same breath."""
-    settings = ctx.settings
-    async with ctx.db.transaction() as session:
+    settings = deps.settings
+    async with deps.db.transaction() as session:
         allowed = await throttle.take(
             session,
             user_key,
-            ctx.clock.now(),
+            deps.clock.now(),
             settings.login_attempts_per_window,
             settings.login_window_seconds,
         )
@@ -136,16 +133,14 @@ async def _take_user_attempt(
     return found
 
 
-async def _issue(
-    ctx: HubContext, account: Account, user_key: str, new_hash: str | None
-) -> LoggedIn:
-    now = ctx.clock.now()
-    async with ctx.db.transaction() as session:
+async def _issue(deps: Deps, account: Account, user_key: str, new_hash: str | None) -> LoggedIn:
+    now = deps.clock.now()
+    async with deps.db.transaction() as session:
         await throttle.give_back(session, [user_key])
         if new_hash is not None:
             await credentials.set_password_hash(session, account.id, new_hash)
-        key = await accounts.issue_key(session, ctx.settings, account.id, now)
+        key = await accounts.issue_key(session, deps.settings, account.id, now)
         await credentials.remember_login_key(
-            session, account.id, key, now, ctx.settings.login_keys_kept
+            session, account.id, key, now, deps.settings.login_keys_kept
         )
     return LoggedIn(account.id, key)

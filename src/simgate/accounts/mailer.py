@@ -13,22 +13,22 @@ import datetime as dt
 import logging
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
-from typing import TYPE_CHECKING
 
 import aiosmtplib
-from sqlalchemy import ColumnElement, delete, or_, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from simgate.core import backoff
+from simgate.core.claims import Lease
+from simgate.core.deps import Deps
 from simgate.core.settings import Settings
 from simgate.models.auth import AuthEmail
-
-if TYPE_CHECKING:
-    from simgate.hub.context import HubContext
 
 log = logging.getLogger(__name__)
 BATCH = 20
 MAX_RETRY_SECONDS = 3600.0
 LEASE_MARGIN_SECONDS = 30.0
+LEASE = Lease(AuthEmail.locked_until)
 
 
 async def enqueue(
@@ -62,41 +62,41 @@ async def drop_unsent(session: AsyncSession, account_id: int) -> int:
     return int(getattr(result, "rowcount", 0) or 0)
 
 
-async def run_once(ctx: HubContext) -> int:
+async def run_once(deps: Deps) -> int:
     """Send due emails (a worker job); returns how many the SMTP server accepted."""
-    if not ctx.settings.smtp_host:
+    if not deps.settings.smtp_host:
         return 0
-    now = ctx.clock.now()
-    async with ctx.db.read() as session:
+    now = deps.clock.now()
+    async with deps.db.read() as session:
         stmt = (
             select(AuthEmail.id)
-            .where(AuthEmail.sent_at.is_(None), AuthEmail.next_attempt_at <= now, _unlocked(now))
+            .where(AuthEmail.sent_at.is_(None), AuthEmail.next_attempt_at <= now, LEASE.free(now))
             .order_by(AuthEmail.next_attempt_at)
             .limit(BATCH)
         )
         ids = [int(i) for i in (await session.execute(stmt)).scalars()]
     sent = 0
     for email_id in ids:
-        sent += await deliver(ctx, email_id)
+        sent += await deliver(deps, email_id)
     return sent
 
 
-async def deliver(ctx: HubContext, email_id: int) -> bool:
+async def deliver(deps: Deps, email_id: int) -> bool:
     """Claim one pending email, hand it to the SMTP server, and record the outcome."""
-    if not ctx.settings.smtp_host:
+    if not deps.settings.smtp_host:
         return False  # not configured yet: the email waits for an operator to set SMTP up
-    row = await _claim(ctx, email_id)
+    row = await _claim(deps, email_id)
     if row is None:
         return False
     error: str | None = None
     # Any failure (SMTP, network, TLS, an address the server cannot take) means "retry later":
     # it must never fail the request that registered the account.
     try:
-        await send(ctx.settings, row.recipient, row.subject, row.body)
+        await send(deps.settings, row.recipient, row.subject, row.body)
     except Exception as exc:
         error = f"{type(exc).__name__}: {exc}"
         log.warning("email %s failed (attempt %s): %s", email_id, row.attempts, error)
-    await _settle(ctx, row, error)
+    await _settle(deps, row, error)
     return error is None
 
 
@@ -121,26 +121,23 @@ async def send(settings: Settings, recipient: str, subject: str, body: str) -> N
     )
 
 
-def _unlocked(now: dt.datetime) -> ColumnElement[bool]:
-    return or_(AuthEmail.locked_until.is_(None), AuthEmail.locked_until < now)
-
-
-async def _claim(ctx: HubContext, email_id: int) -> AuthEmail | None:
-    now = ctx.clock.now()
-    lease = dt.timedelta(seconds=ctx.settings.smtp_timeout_seconds + LEASE_MARGIN_SECONDS)
-    async with ctx.db.transaction() as session:
-        result = await session.execute(
-            update(AuthEmail)
-            .where(AuthEmail.id == email_id, AuthEmail.sent_at.is_(None), _unlocked(now))
-            .values(locked_until=now + lease, attempts=AuthEmail.attempts + 1)
+async def _claim(deps: Deps, email_id: int) -> AuthEmail | None:
+    now = deps.clock.now()
+    lease = dt.timedelta(seconds=deps.settings.smtp_timeout_seconds + LEASE_MARGIN_SECONDS)
+    async with deps.db.transaction() as session:
+        claimed: AuthEmail | None = await LEASE.take_row(
+            session,
+            email_id,
+            now,
+            now + lease,
+            AuthEmail.sent_at.is_(None),
+            attempts=AuthEmail.attempts + 1,
         )
-        if not getattr(result, "rowcount", 0):
-            return None
-        return await session.get(AuthEmail, email_id, populate_existing=True)
+        return claimed
 
 
-async def _settle(ctx: HubContext, row: AuthEmail, error: str | None) -> None:
-    now = ctx.clock.now()
+async def _settle(deps: Deps, row: AuthEmail, error: str | None) -> None:
+    now = deps.clock.now()
     values: dict[str, object] = {"locked_until": None, "last_error": error}
     if error is None:
         # The body holds a link that activates an account: once it is in the recipient's
@@ -148,7 +145,12 @@ async def _settle(ctx: HubContext, row: AuthEmail, error: str | None) -> None:
         values["sent_at"] = now
         values["body"] = ""
     else:
-        delay = ctx.settings.smtp_retry_seconds * 2 ** min(row.attempts - 1, 10)
-        values["next_attempt_at"] = now + dt.timedelta(seconds=min(delay, MAX_RETRY_SECONDS))
-    async with ctx.db.transaction() as session:
+        delay = backoff.delay(
+            deps.settings.smtp_retry_seconds,
+            row.attempts,
+            cap=MAX_RETRY_SECONDS,
+            max_doublings=10,
+        )
+        values["next_attempt_at"] = now + dt.timedelta(seconds=delay)
+    async with deps.db.transaction() as session:
         await session.execute(update(AuthEmail).where(AuthEmail.id == row.id).values(**values))

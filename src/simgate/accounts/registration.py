@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -27,11 +26,9 @@ from simgate.accounts import (
 from simgate.accounts import repository as account_repo
 from simgate.accounts import service as accounts
 from simgate.core.db import lock_key
+from simgate.core.deps import Deps
 from simgate.core.errors import DomainError
 from simgate.core.settings import Settings
-
-if TYPE_CHECKING:
-    from simgate.hub.context import HubContext
 
 MIN_PASSWORD_CHARS = 10
 MAX_NAME_CHARS = 255
@@ -98,41 +95,41 @@ class _Clean:
     password: str
 
 
-async def register(ctx: HubContext, form: RegistrationForm, client_address: str) -> Registered:
+async def register(deps: Deps, form: RegistrationForm, client_address: str) -> Registered:
     """Register a new account; raises ConfirmationUnavailable, TooManyAttempts or InvalidFields."""
-    settings = ctx.settings
+    settings = deps.settings
     if settings.email_confirmation:
         # Refused before anything is counted or created: an account whose confirmation link
         # cannot be mailed could never log in, and would hold its username and address.
         confirmation.require_public_url(settings)
     named = (("ip", client_address or "unknown"), ("user", form.username), ("email", form.email))
     keys = [throttle.key_for("register", kind, value) for kind, value in named if value]
-    async with ctx.db.transaction() as session:
+    async with deps.db.transaction() as session:
         allowed = await throttle.take_all(
             session,
             keys,
-            ctx.clock.now(),
+            deps.clock.now(),
             settings.register_attempts_per_window,
             settings.register_window_seconds,
         )
     if not allowed:
         raise throttle.TooManyAttempts("too many registrations")
-    clean = await _validate(ctx, form)
+    clean = await _validate(deps, form)
     password_hash = await passwords.for_settings(settings).hash_async(clean.password)
     token = confirmation.new_token()
     confirm = settings.email_confirmation
-    async with ctx.db.transaction() as session:
-        account_id = await _create(session, settings, clean, password_hash, token, ctx)
+    async with deps.db.transaction() as session:
+        account_id = await _create(session, settings, clean, password_hash, token, deps)
         email_id = None
         if confirm:
             to = (account_id, clean.name, clean.username, clean.email)
-            email_id = await confirmation.enqueue(session, settings, to, token, ctx.clock.now())
+            email_id = await confirmation.enqueue(session, settings, to, token, deps.clock.now())
     if email_id is not None:
-        await mailer.deliver(ctx, email_id)
+        await mailer.deliver(deps, email_id)
     return Registered(account_id, confirm)
 
 
-async def _validate(ctx: HubContext, form: RegistrationForm) -> _Clean:
+async def _validate(deps: Deps, form: RegistrationForm) -> _Clean:
     errors: FieldErrors = {}
     for field in REQUIRED:
         if not getattr(form, field):
@@ -142,8 +139,8 @@ async def _validate(ctx: HubContext, form: RegistrationForm) -> _Clean:
     elif not form.terms:
         errors.setdefault("terms", []).append(FieldProblem.NOT_ACCEPTED)
     _check_shapes(form, errors)
-    password = await _check_passwords(ctx, form, errors)
-    async with ctx.db.read() as session:
+    password = await _check_passwords(deps, form, errors)
+    async with deps.db.read() as session:
         await _check_stored(session, form, errors)
     if errors:
         raise InvalidFields(errors)
@@ -163,15 +160,13 @@ def _check_shapes(form: RegistrationForm, errors: FieldErrors) -> None:
         errors.setdefault("email", []).append(FieldProblem.BAD_EMAIL)
 
 
-async def _check_passwords(
-    ctx: HubContext, form: RegistrationForm, errors: FieldErrors
-) -> str | None:
-    password = await rsa_keys.decrypt(ctx, form.password) if form.password else None
+async def _check_passwords(deps: Deps, form: RegistrationForm, errors: FieldErrors) -> str | None:
+    password = await rsa_keys.decrypt(deps, form.password) if form.password else None
     if form.password and password is None:
         errors.setdefault("password", []).append(FieldProblem.UNDECRYPTABLE)
     confirmation = None
     if form.password_confirmation:
-        confirmation = await rsa_keys.decrypt(ctx, form.password_confirmation)
+        confirmation = await rsa_keys.decrypt(deps, form.password_confirmation)
         if confirmation is None:
             errors.setdefault("password_confirmation", []).append(FieldProblem.UNDECRYPTABLE)
     if password is None:
@@ -200,7 +195,7 @@ async def _create(
     clean: _Clean,
     password_hash: str,
     token: str,
-    ctx: HubContext,
+    deps: Deps,
 ) -> int:
     # Checked again under a lock: another request may have taken the name since _validate.
     await lock_key(session, f"account-name:{clean.username}")
@@ -212,7 +207,7 @@ async def _create(
         taken["email"] = [FieldProblem.TAKEN]
     if taken:
         raise InvalidFields(taken)
-    now = ctx.clock.now()
+    now = deps.clock.now()
     created = await accounts.create(session, settings, clean.username, now, email=clean.email)
     # Nobody ever sees the key create() issues; login hands out the keys people use.
     await account_repo.revoke_keys(session, created.account.id, now)

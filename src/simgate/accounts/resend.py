@@ -11,16 +11,13 @@ in the outbox is dropped.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from simgate.accounts import confirmation, devkeys, mailer, throttle
 from simgate.accounts import credentials as credential_repo
 from simgate.accounts.registration import FieldErrors, FieldProblem, InvalidFields
+from simgate.core.deps import Deps
 from simgate.models import Account
 from simgate.models.auth import Credential
-
-if TYPE_CHECKING:
-    from simgate.hub.context import HubContext
 
 
 @dataclass(frozen=True)
@@ -28,10 +25,10 @@ class Resent:
     mailed: bool  # False: the account needs no confirmation (it is active already)
 
 
-async def resend(ctx: HubContext, email: str | None, dev_key: str | None, address: str) -> Resent:
+async def resend(deps: Deps, email: str | None, dev_key: str | None, address: str) -> Resent:
     """Mail a fresh confirmation link to `email`; raises ConfirmationUnavailable,
     TooManyAttempts or InvalidFields."""
-    settings = ctx.settings
+    settings = deps.settings
     missing: FieldErrors = {
         f: [FieldProblem.REQUIRED] for f, v in (("email", email), ("dev_key", dev_key)) if not v
     }
@@ -40,37 +37,35 @@ async def resend(ctx: HubContext, email: str | None, dev_key: str | None, addres
     assert email and dev_key
     if settings.email_confirmation:
         confirmation.require_public_url(settings)
-    account, credential = await _find(ctx, email.strip().lower(), dev_key, address)
+    account, credential = await _find(deps, email.strip().lower(), dev_key, address)
     if not settings.email_confirmation or credential.activated_at is not None:
         return Resent(mailed=False)
     token = confirmation.new_token()
-    now = ctx.clock.now()
-    async with ctx.db.transaction() as session:
+    now = deps.clock.now()
+    async with deps.db.transaction() as session:
         # A compare-and-set: the account may have been confirmed since it was looked up.
         if not await credential_repo.replace_token(session, account.id, token, now):
             return Resent(mailed=False)
         await mailer.drop_unsent(session, account.id)
         to = (account.id, credential.full_name, account.name, account.email or email)
         email_id = await confirmation.enqueue(session, settings, to, token, now)
-    await mailer.deliver(ctx, email_id)
+    await mailer.deliver(deps, email_id)
     return Resent(mailed=True)
 
 
-async def _find(
-    ctx: HubContext, email: str, dev_key: str, address: str
-) -> tuple[Account, Credential]:
+async def _find(deps: Deps, email: str, dev_key: str, address: str) -> tuple[Account, Credential]:
     """Take the attempt's slots (committed even when refused), then check the dev key and
     look the address up."""
-    settings = ctx.settings
+    settings = deps.settings
     keys = [
         throttle.key_for("resend", "ip", address or "unknown"),
         throttle.key_for("resend", "email", email),
     ]
-    async with ctx.db.transaction() as session:
+    async with deps.db.transaction() as session:
         allowed = await throttle.take_all(
             session,
             keys,
-            ctx.clock.now(),
+            deps.clock.now(),
             settings.register_attempts_per_window,
             settings.register_window_seconds,
         )

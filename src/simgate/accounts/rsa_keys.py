@@ -13,7 +13,6 @@ import base64
 import binascii
 import datetime as dt
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
@@ -21,10 +20,8 @@ from sqlalchemy import delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from simgate.core.db import lock_key
+from simgate.core.deps import Deps
 from simgate.models.auth import RsaKey
-
-if TYPE_CHECKING:
-    from simgate.hub.context import HubContext
 
 PUBLIC_EXPONENT = 65537
 MAX_PLAINTEXT_CHARS = 200
@@ -89,27 +86,27 @@ async def purge(session: AsyncSession, now: dt.datetime, grace_seconds: int) -> 
     return int(getattr(result, "rowcount", 0) or 0)
 
 
-async def public_pem(ctx: HubContext) -> str:
+async def public_pem(deps: Deps) -> str:
     """The published public key, generating the first pair on first use."""
-    async with ctx.db.read() as session:
+    async with deps.db.read() as session:
         row = await current(session)
     if row is not None:
         return row.public_pem
-    pair = await asyncio.to_thread(generate, ctx.settings.rsa_key_bits)
-    async with ctx.db.transaction() as session:
-        await install(session, pair, ctx.clock.now(), replace=False)
+    pair = await asyncio.to_thread(generate, deps.settings.rsa_key_bits)
+    async with deps.db.transaction() as session:
+        await install(session, pair, deps.clock.now(), replace=False)
         row = await current(session)
         assert row is not None
         return row.public_pem
 
 
-async def decrypt(ctx: HubContext, wrapped: str) -> str | None:
+async def decrypt(deps: Deps, wrapped: str) -> str | None:
     """The text of a base64-wrapped RSA ciphertext, or None when it is not one of ours."""
     ciphertext = _unwrap(wrapped)
     if ciphertext is None:
         return None
-    async with ctx.db.read() as session:
-        keys = await _live_keys(session, ctx.clock.now(), ctx.settings.rsa_grace_seconds)
+    async with deps.db.read() as session:
+        keys = await _live_keys(session, deps.clock.now(), deps.settings.rsa_grace_seconds)
     return await asyncio.to_thread(_decrypt_with, keys, ciphertext)
 
 

@@ -9,17 +9,14 @@ that is what bounds the argon2 work an attacker can cause.
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
 
 from sqlalchemy import case, delete, or_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from simgate.core.db import insert_ignore
+from simgate.core.deps import Deps
 from simgate.core.errors import DomainError
 from simgate.models.auth import AuthThrottle
-
-if TYPE_CHECKING:
-    from simgate.hub.context import HubContext
 
 MAX_KEY_LENGTH = 320
 
@@ -73,12 +70,12 @@ async def give_back(session: AsyncSession, keys: list[str]) -> None:
     )
 
 
-async def purge_expired(ctx: HubContext) -> int:
+async def purge_expired(deps: Deps) -> int:
     """Delete counters whose window closed (a worker job); returns how many."""
-    settings = ctx.settings
+    settings = deps.settings
     longest = max(settings.login_window_seconds, settings.register_window_seconds)
-    cutoff = ctx.clock.now() - dt.timedelta(seconds=longest)
-    async with ctx.db.transaction() as session:
+    cutoff = deps.clock.now() - dt.timedelta(seconds=longest)
+    async with deps.db.transaction() as session:
         result = await session.execute(
             delete(AuthThrottle).where(AuthThrottle.window_start < cutoff)
         )

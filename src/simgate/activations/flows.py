@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from simgate.activations import assign, rent, service
+from simgate.activations import assign, intake, rent, service
 from simgate.activations import repository as repo
 from simgate.activations.errors import NoNumber, NoSuppliers
 from simgate.activations.forms import RentalForm
@@ -13,6 +13,7 @@ from simgate.core.clock import Clock
 from simgate.core.db import Database
 from simgate.core.settings import Settings
 from simgate.models import Account, Activation
+from simgate.suppliers import service as suppliers
 from simgate.suppliers.client import AgentClient
 
 
@@ -77,3 +78,14 @@ async def revise(db: Database, clock: Clock, account_id: int, tzid: int) -> Acti
     """The buyer's code was wrong: wait for the next SMS on the same rental."""
     async with db.transaction() as session:
         return await service.revise(session, account_id, tzid, clock.now())
+
+
+async def receive_push(db: Database, clock: Clock, key: str, sms: intake.PushedSms) -> str:
+    """PUSH_SMS: store the SMS of the agent whose push key this is, in one transaction that
+    has committed when this returns. The intake's outcome, or UNKNOWN_AGENT."""
+    async with db.transaction() as session:
+        supplier = await suppliers.by_push_key(session, key)
+        if supplier is None:
+            return intake.UNKNOWN_AGENT
+        own = intake.PushedSms(supplier.id, sms.sms_id, sms.phone, sms.sender, sms.text)
+        return await intake.receive(session, own, clock.now())

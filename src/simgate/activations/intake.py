@@ -19,6 +19,7 @@ from simgate.models import Activation, InboundSms, Service
 ACCEPTED = "SUCCESS"
 NO_OPERATION = "NO_OPERATION"
 IGNORED = "IGNORED"
+UNKNOWN_AGENT = "WRONG_KEY"  # the push key is no supplier's: nothing was stored
 
 
 @dataclass(frozen=True)

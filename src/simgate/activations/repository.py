@@ -10,7 +10,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from simgate.activations.forms import RentalForm
 from simgate.activations.states import OPEN_STATES, State
+from simgate.core.claims import Lease
 from simgate.models import Activation, InboundSms, Service
+
+# A pool activation's number request in flight: one requester at a time.
+REQUEST_LEASE = Lease(Activation.requesting_until)
 
 
 async def set_state(
@@ -190,7 +194,7 @@ async def deferred_due(session: AsyncSession, now: dt.datetime, limit: int) -> l
             Activation.state == State.INPOOL.value,
             Activation.form == RentalForm.DEFERRED.value,
             Activation.expires_at > now,
-            or_(Activation.requesting_until.is_(None), Activation.requesting_until < now),
+            REQUEST_LEASE.free(now),
         )
         .order_by(Activation.id)
         .limit(limit)
@@ -202,16 +206,14 @@ async def claim_request(
     session: AsyncSession, activation_id: int, now: dt.datetime, until: dt.datetime
 ) -> bool:
     """Mark a pool activation as having a number request in flight (one requester at a time)."""
-    result = await session.execute(
-        update(Activation)
-        .where(
-            Activation.id == activation_id,
-            Activation.state == State.INPOOL.value,
-            or_(Activation.requesting_until.is_(None), Activation.requesting_until < now),
-        )
-        .values(requesting_until=until, number_requested_at=now)
+    return await REQUEST_LEASE.take_one(
+        session,
+        activation_id,
+        now,
+        until,
+        Activation.state == State.INPOOL.value,
+        number_requested_at=now,
     )
-    return bool(getattr(result, "rowcount", 0))
 
 
 async def listing(

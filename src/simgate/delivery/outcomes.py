@@ -12,10 +12,13 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from simgate.core import backoff
 from simgate.core.settings import Settings
 from simgate.delivery import queue
 from simgate.delivery.receipts import Receipt, id_forms
 from simgate.ledger import service as ledger
+
+MAX_RETRY_SECONDS = 3600.0
 
 
 @dataclass(frozen=True)
@@ -81,10 +84,10 @@ async def give_back(
     if outcome.permanent or exhausted:
         await fail(session, outcome.message_id, now, outcome.error)
         return
-    delay = settings.delivery_retry_seconds * 2 ** max(0, attempts - 1)
-    if not outcome.count_attempt:
-        delay = 0.0
-    at = now + dt.timedelta(seconds=min(delay, 3600.0))
+    delay = 0.0
+    if outcome.count_attempt:
+        delay = backoff.delay(settings.delivery_retry_seconds, attempts, cap=MAX_RETRY_SECONDS)
+    at = now + dt.timedelta(seconds=delay)
     await queue.retry_later(session, outcome.message_id, outcome.lease, at, outcome.error)
 
 

@@ -11,10 +11,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, bindparam, delete, exists, func, insert, or_, select, update
+from sqlalchemy import and_, bindparam, delete, exists, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from simgate.core.claims import Lease
 from simgate.models.delivery import DeliveryReceipt, OutboundMessage, OutboundPart
+
+LEASE = Lease(OutboundMessage.locked_until)
 
 QUEUED, SUBMITTED, DELIVERED, UNDELIVERED, FAILED = (
     "queued",
@@ -58,7 +61,7 @@ async def due_ids(session: AsyncSession, now: dt.datetime, limit: int) -> list[i
         .where(
             OutboundMessage.state == QUEUED,
             OutboundMessage.next_attempt_at <= now,
-            or_(OutboundMessage.locked_until.is_(None), OutboundMessage.locked_until < now),
+            LEASE.free(now),
         )
         .order_by(OutboundMessage.next_attempt_at, OutboundMessage.id)
         .limit(limit)
@@ -73,14 +76,14 @@ async def claim(
     unexpired claim; returns the ones taken, with their unacknowledged parts."""
     if not ids:
         return []
-    await session.execute(
-        update(OutboundMessage)
-        .where(
-            OutboundMessage.id.in_(list(ids)),
-            OutboundMessage.state == QUEUED,
-            or_(OutboundMessage.locked_until.is_(None), OutboundMessage.locked_until < now),
-        )
-        .values(lease=lease, locked_until=until, attempts=OutboundMessage.attempts + 1)
+    await LEASE.take(
+        session,
+        ids,
+        now,
+        until,
+        OutboundMessage.state == QUEUED,
+        lease=lease,
+        attempts=OutboundMessage.attempts + 1,
     )
     rows = (
         await session.execute(
@@ -220,7 +223,7 @@ async def expired_ids(
         .where(
             OutboundMessage.state == QUEUED,
             OutboundMessage.created_at < created_before,
-            or_(OutboundMessage.locked_until.is_(None), OutboundMessage.locked_until < now),
+            LEASE.free(now),
         )
         .limit(limit)
     )

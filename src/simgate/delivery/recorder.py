@@ -15,9 +15,10 @@ import logging
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from simgate.core import backoff
+from simgate.core.deps import Deps
 from simgate.delivery import outcomes
 from simgate.delivery.receipts import Receipt
-from simgate.hub.context import HubContext
 
 log = logging.getLogger(__name__)
 
@@ -26,8 +27,8 @@ Record = outcomes.Ack | outcomes.GiveBack | Receipt
 
 
 class Recorder:
-    def __init__(self, ctx: HubContext) -> None:
-        self._ctx = ctx
+    def __init__(self, deps: Deps) -> None:
+        self._deps = deps
         self._queue: asyncio.Queue[Record] = asyncio.Queue()
         self._task: asyncio.Task[None] | None = None
 
@@ -59,11 +60,11 @@ class Recorder:
                 self._queue.task_done()
 
     async def _commit(self, batch: list[Record]) -> None:
-        delay = 0.05
+        failures = 0
         while True:
             try:
-                async with self._ctx.db.transaction() as session:
-                    now = self._ctx.clock.now()
+                async with self._deps.db.transaction() as session:
+                    now = self._deps.clock.now()
                     for run in _runs(batch):
                         await self._apply(session, run, now)
                 return
@@ -71,11 +72,11 @@ class Recorder:
                 # Dropping these would resend acknowledged parts; the database is needed for
                 # anything else anyway, so wait for it.
                 log.exception("could not record %d SMSC results; retrying", len(batch))
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, 5.0)
+                failures += 1
+                await asyncio.sleep(backoff.delay(0.05, failures, cap=5.0))
 
     async def _apply(self, session: AsyncSession, run: list[Record], now: dt.datetime) -> None:
-        settings = self._ctx.settings
+        settings = self._deps.settings
         if isinstance(run[0], outcomes.Ack):
             acks = [r for r in run if isinstance(r, outcomes.Ack)]
             await outcomes.record_acks(session, settings, acks, now)

@@ -12,11 +12,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import random
 from collections.abc import Callable
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from simgate.core import backoff
+from simgate.core.deps import Deps
 from simgate.delivery import outcomes
 from simgate.delivery.queue import Work
 from simgate.delivery.recorder import Recorder
@@ -29,23 +30,23 @@ from simgate.delivery.transport import (
     Transport,
     TransportError,
 )
-from simgate.hub.context import HubContext
 
 log = logging.getLogger(__name__)
 
 ESM_UDHI = 0x40
 THROTTLE_PAUSE_SECONDS = 1.0
 FIRST_BACKOFF_SECONDS = 0.5
+RECONNECT_JITTER = 0.2  # runners that lost one SMSC together do not all return together
 DRAIN_SECONDS = 5.0
 CLAIM_WINDOWS = 4  # messages claimed ahead, in windows
 
 
-def default_transport(ctx: HubContext) -> Transport:
+def default_transport(deps: Deps) -> Transport:
     """SMPP when an SMSC is configured, the log transport otherwise."""
-    if ctx.settings.smsc_host:
+    if deps.settings.smsc_host:
         from simgate.delivery.smpp import SmppTransport
 
-        return SmppTransport(ctx.settings)
+        return SmppTransport(deps.settings)
     return LogTransport()
 
 
@@ -77,11 +78,11 @@ class DeliveryRunner:
     """`await start()` once per process that should send SMS; `await stop()` on shutdown."""
 
     def __init__(
-        self, ctx: HubContext, transport_factory: Callable[[], Transport] | None = None
+        self, deps: Deps, transport_factory: Callable[[], Transport] | None = None
     ) -> None:
-        self._ctx = ctx
-        self._factory = transport_factory or (lambda: default_transport(ctx))
-        self._recorder = Recorder(ctx)
+        self._deps = deps
+        self._factory = transport_factory or (lambda: default_transport(deps))
+        self._recorder = Recorder(deps)
         self._stopping = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self.connected = asyncio.Event()
@@ -103,17 +104,23 @@ class DeliveryRunner:
         await self._recorder.flush()
 
     async def _run(self) -> None:
-        backoff = FIRST_BACKOFF_SECONDS
+        failures = 0
         while not self._stopping.is_set():
             transport = self._factory()
             try:
                 await transport.open()
             except TransportError as exc:
-                log.warning("SMSC unavailable (%s); retrying in %.1f s", exc, backoff)
-                await self._pause(backoff * random.uniform(0.8, 1.2))
-                backoff = min(backoff * 2, self._ctx.settings.smsc_reconnect_max_seconds)
+                failures += 1
+                pause = backoff.delay(
+                    FIRST_BACKOFF_SECONDS,
+                    failures,
+                    cap=self._deps.settings.smsc_reconnect_max_seconds,
+                    jitter=RECONNECT_JITTER,
+                )
+                log.warning("SMSC unavailable (%s); retrying in %.1f s", exc, pause)
+                await self._pause(pause)
                 continue
-            backoff = FIRST_BACKOFF_SECONDS
+            failures = 0
             try:
                 await self._session(transport)
             finally:
@@ -150,7 +157,7 @@ class DeliveryRunner:
             lost.set()
 
     async def _dispatch(self, transport: Transport, broken: asyncio.Event) -> None:
-        settings = self._ctx.settings
+        settings = self._deps.settings
         limiter = RateLimiter(settings.smsc_throughput_per_second)
         window = asyncio.Semaphore(max(1, settings.smsc_window))
         active: set[asyncio.Task[None]] = set()
@@ -181,7 +188,7 @@ class DeliveryRunner:
         broken_wait = asyncio.ensure_future(broken.wait())
         await asyncio.wait(
             {broken_wait, *active},
-            timeout=self._ctx.settings.delivery_poll_seconds,
+            timeout=self._deps.settings.delivery_poll_seconds,
             return_when=asyncio.FIRST_COMPLETED,
         )
         broken_wait.cancel()
@@ -203,9 +210,9 @@ class DeliveryRunner:
 
     async def _claim(self, limit: int) -> list[Work]:
         try:
-            async with self._ctx.db.transaction() as session:
-                now = self._ctx.clock.now()
-                return await outcomes.claim_due(session, self._ctx.settings, now, limit)
+            async with self._deps.db.transaction() as session:
+                now = self._deps.clock.now()
+                return await outcomes.claim_due(session, self._deps.settings, now, limit)
         except SQLAlchemyError:
             log.exception("could not claim queued SMS")
             return []

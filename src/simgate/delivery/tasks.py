@@ -5,23 +5,23 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
+from simgate.core.deps import Deps
 from simgate.delivery import outcomes, queue
 from simgate.delivery import repository as repo
-from simgate.hub.context import HubContext
 
 log = logging.getLogger(__name__)
 
 BATCH = 200
 
 
-async def run_once(ctx: HubContext) -> int:
+async def run_once(deps: Deps) -> int:
     """Forget expired signatures, fail (and refund) messages no SMSC accepted in time, and
     apply receipts that arrived before their part's acknowledgement was recorded under the
     same id form. Returns the number of rows handled; one transaction."""
-    async with ctx.db.transaction() as session:
-        now = ctx.clock.now()
+    async with deps.db.transaction() as session:
+        now = deps.clock.now()
         done = await repo.purge_requests(session, now)
-        cutoff = now - dt.timedelta(seconds=ctx.settings.delivery_message_ttl_seconds)
+        cutoff = now - dt.timedelta(seconds=deps.settings.delivery_message_ttl_seconds)
         for message_id in await queue.expired_ids(session, cutoff, now, BATCH):
             if await outcomes.fail(session, message_id, now, "not accepted by the SMSC in time"):
                 log.warning("outbound SMS %s expired unsent; refunded", message_id)

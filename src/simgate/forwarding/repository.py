@@ -10,6 +10,7 @@ from sqlalchemy import ColumnElement, and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from simgate.activations.states import OPEN_STATES
+from simgate.core.claims import Lease
 from simgate.forwarding.states import Status
 from simgate.models import Activation
 from simgate.models.forwarding import Forwarding, ForwardPayment
@@ -17,6 +18,10 @@ from simgate.models.forwarding import Forwarding, ForwardPayment
 CREATED = 1
 SENT = 2
 CREDITED = 3
+
+# A forwarding's next check is its lease too: a claimed check is pushed past its lease.
+CHECK_LEASE = Lease(Forwarding.next_check_at, due_inclusive=True)
+PAYMENT_LEASE = Lease(ForwardPayment.locked_until)
 
 # The spec's example sorts by "number"; every key maps to a column, nothing else is allowed.
 SORTABLE: dict[str, Any] = {
@@ -125,7 +130,7 @@ def _due_check(now: dt.datetime) -> ColumnElement[bool]:
     polled = and_(Forwarding.status == Status.WORKING, Forwarding.confirmed.is_(True))
     # SETTING past its lease: the hub that sent FORWARD_SET never recorded the answer.
     owed = Forwarding.status.in_((Status.CANCELLING, Status.SETTING))
-    return and_(or_(polled, owed, _outlived(now)), Forwarding.next_check_at <= now)
+    return and_(or_(polled, owed, _outlived(now)), CHECK_LEASE.free(now))
 
 
 def _outlived(now: dt.datetime) -> ColumnElement[bool]:
@@ -157,14 +162,10 @@ async def claim_check(
     session: AsyncSession, forwarding_id: int, now: dt.datetime, until: dt.datetime
 ) -> Forwarding | None:
     """Take one due check: no other worker sees it due until `until`."""
-    result = await session.execute(
-        update(Forwarding)
-        .where(Forwarding.id == forwarding_id, _due_check(now))
-        .values(next_check_at=until, attempts=Forwarding.attempts + 1)
+    claimed: Forwarding | None = await CHECK_LEASE.take_row(
+        session, forwarding_id, now, until, _due_check(now), attempts=Forwarding.attempts + 1
     )
-    if not getattr(result, "rowcount", 0):
-        return None
-    return await session.get(Forwarding, forwarding_id, populate_existing=True)
+    return claimed
 
 
 async def has_open_payment(session: AsyncSession, forwarding_id: int) -> bool:
@@ -181,7 +182,7 @@ def _due_payment(now: dt.datetime) -> ColumnElement[bool]:
         ForwardPayment.status.in_((CREATED, SENT)),
         ForwardPayment.cancelled.is_(False),
         ForwardPayment.next_attempt_at <= now,
-        or_(ForwardPayment.locked_until.is_(None), ForwardPayment.locked_until < now),
+        PAYMENT_LEASE.free(now),
     )
 
 
@@ -199,14 +200,16 @@ async def claim_payment(
     session: AsyncSession, payment_id: int, now: dt.datetime, until: dt.datetime
 ) -> ForwardPayment | None:
     """Take one payment to send; it is `sent for payment` (2) from here on, retries included."""
-    result = await session.execute(
-        update(ForwardPayment)
-        .where(ForwardPayment.id == payment_id, _due_payment(now))
-        .values(locked_until=until, status=SENT, attempts=ForwardPayment.attempts + 1)
+    claimed: ForwardPayment | None = await PAYMENT_LEASE.take_row(
+        session,
+        payment_id,
+        now,
+        until,
+        _due_payment(now),
+        status=SENT,
+        attempts=ForwardPayment.attempts + 1,
     )
-    if not getattr(result, "rowcount", 0):
-        return None
-    return await session.get(ForwardPayment, payment_id, populate_existing=True)
+    return claimed
 
 
 async def unsent_payments(session: AsyncSession, forwarding_id: int) -> list[ForwardPayment]:

@@ -14,8 +14,8 @@ import logging
 
 from simgate.forwarding import flows, service
 from simgate.forwarding import repository as repo
+from simgate.forwarding.deps import ForwardingDeps
 from simgate.forwarding.states import Event, Status
-from simgate.hub.context import HubContext
 from simgate.models.forwarding import Forwarding
 from simgate.suppliers.client import AgentError
 
@@ -24,71 +24,71 @@ log = logging.getLogger(__name__)
 BATCH = 100
 
 
-async def run_once(ctx: HubContext) -> int:
+async def run_once(deps: ForwardingDeps) -> int:
     """One pass: due polls and removals, then due payments. Returns the items done."""
-    async with ctx.db.read() as session:
-        checks = await repo.due_checks(session, ctx.clock.now(), BATCH)
+    async with deps.db.read() as session:
+        checks = await repo.due_checks(session, deps.clock.now(), BATCH)
     done = 0
     for forwarding_id in checks:
-        done += await _check(ctx, forwarding_id)
+        done += await _check(deps, forwarding_id)
     # Read after the polls: a poll that found the balance low has just created a payment.
-    async with ctx.db.read() as session:
-        payments = await repo.due_payments(session, ctx.clock.now(), BATCH)
+    async with deps.db.read() as session:
+        payments = await repo.due_payments(session, deps.clock.now(), BATCH)
     for payment_id in payments:
-        done += await flows.send_payment(ctx, payment_id)
+        done += await flows.send_payment(deps, payment_id)
     return done
 
 
-async def _check(ctx: HubContext, forwarding_id: int) -> int:
-    now = ctx.clock.now()
-    claim = max(flows.CLAIM_SECONDS, ctx.settings.forward_agent_timeout_seconds)
-    async with ctx.db.transaction() as session:
+async def _check(deps: ForwardingDeps, forwarding_id: int) -> int:
+    now = deps.clock.now()
+    claim = max(flows.CLAIM_SECONDS, deps.settings.forward_agent_timeout_seconds)
+    async with deps.db.transaction() as session:
         forwarding = await repo.claim_check(
             session, forwarding_id, now, now + dt.timedelta(seconds=claim)
         )
     if forwarding is None:
         return 0
     if forwarding.status == Status.SETTING:
-        return await _sweep(ctx, forwarding)
+        return await _sweep(deps, forwarding)
     if forwarding.status == Status.CANCELLING:
-        return await flows.cancel_on_agent(ctx, forwarding)
-    async with ctx.db.transaction() as session:
-        ended = await service.end_with_rental(session, forwarding.id, ctx.clock.now())
+        return await flows.cancel_on_agent(deps, forwarding)
+    async with deps.db.transaction() as session:
+        ended = await service.end_with_rental(session, forwarding.id, deps.clock.now())
     if ended is not None:
-        return await flows.cancel_on_agent(ctx, ended)
-    return await _poll(ctx, forwarding)
+        return await flows.cancel_on_agent(deps, ended)
+    return await _poll(deps, forwarding)
 
 
-async def _sweep(ctx: HubContext, forwarding: Forwarding) -> int:
+async def _sweep(deps: ForwardingDeps, forwarding: Forwarding) -> int:
     """A FORWARD_SET outlived its lease unrecorded: the agent may hold a forwarding nobody
     pays for or knows of, keeping its SIM out of stock. Cancel it (FORWARD_CANCEL is
     idempotent, so one that was never set costs nothing)."""
-    async with ctx.db.transaction() as session:
+    async with deps.db.transaction() as session:
         orphan = await repo.get(session, forwarding.id)
         assert orphan is not None
         if orphan.status != Status.SETTING:
             return 0  # its request recorded the answer after all
-        if not await service.apply(session, orphan, Event.ORPHAN, ctx.clock.now()):
+        if not await service.apply(session, orphan, Event.ORPHAN, deps.clock.now()):
             return 0
     log.warning("forwarding %s: FORWARD_SET never recorded; cancelling it", forwarding.id)
-    return await flows.cancel_on_agent(ctx, forwarding)
+    return await flows.cancel_on_agent(deps, forwarding)
 
 
-async def _poll(ctx: HubContext, forwarding: Forwarding) -> int:
-    target = await flows.endpoint(ctx, ctx.db, forwarding.supplier_id)
+async def _poll(deps: ForwardingDeps, forwarding: Forwarding) -> int:
+    target = await flows.endpoint(deps, forwarding.supplier_id)
     try:
-        state = await flows.client(ctx).forward_status(target, forwarding.agent_activation_id)
+        state = await deps.agents.forward_status(target, forwarding.agent_activation_id)
     except AgentError as exc:
-        async with ctx.db.transaction() as session:
+        async with deps.db.transaction() as session:
             await repo.update_if(
                 session, forwarding.id, Status.WORKING,
                 last_error=f"FORWARD_STATUS: {type(exc).__name__}: {exc}",
-                next_check_at=flows.retry_at(ctx, forwarding.attempts),
+                next_check_at=flows.retry_at(deps, forwarding.attempts),
             )  # fmt: skip
         log.warning("forwarding %s: balance poll failed: %s", forwarding.id, exc)
         return 0
-    async with ctx.db.transaction() as session:
+    async with deps.db.transaction() as session:
         current = await repo.get(session, forwarding.id)
         assert current is not None
-        await service.record_state(session, ctx.settings, current, state, ctx.clock.now())
+        await service.record_state(session, deps.settings, current, state, deps.clock.now())
     return 1

@@ -9,9 +9,12 @@ import httpx
 from simgate.activations.state_cache import StateCache
 from simgate.core.clock import Clock, SystemClock
 from simgate.core.db import Database
+from simgate.core.deps import Deps
 from simgate.core.settings import Settings
 from simgate.dialects.common.apikey import KeyCache
+from simgate.forwarding.deps import ForwardingDeps
 from simgate.suppliers.client import AgentClient
+from simgate.suppliers.forwarding_client import ForwardingClient
 
 
 @dataclass
@@ -31,6 +34,19 @@ class HubContext:
     @property
     def agents(self) -> AgentClient:
         return AgentClient(self.http, self.settings.user_agent)
+
+    # Built on each use, so a settings object replaced at run time (the demo's public URL,
+    # tests) is what the next flow sees.
+    @property
+    def deps(self) -> Deps:
+        """What account and delivery flows take: storage, clock, settings."""
+        return Deps(self.db, self.clock, self.settings)
+
+    @property
+    def forwarding(self) -> ForwardingDeps:
+        """What forwarding flows and their worker take."""
+        client = ForwardingClient(self.http, self.settings.user_agent)
+        return ForwardingDeps(self.db, self.clock, self.settings, client)
 
     @classmethod
     def create(cls, settings: Settings, clock: Clock | None = None) -> HubContext:

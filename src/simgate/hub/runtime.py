@@ -24,7 +24,7 @@ async def background_work(ctx: HubContext) -> AsyncIterator[None]:
     """The worker loop and the outbound-SMS runner, until the block ends."""
     stop = asyncio.Event()
     worker = asyncio.create_task(run_forever(ctx, stop))
-    sms = DeliveryRunner(ctx)
+    sms = DeliveryRunner(ctx.deps)
     await sms.start()
     try:
         yield

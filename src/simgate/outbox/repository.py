@@ -6,14 +6,16 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from simgate.core import jsonutil
+from simgate.core.claims import Lease
 from simgate.core.db import insert_ignore
 from simgate.models import OutboxMessage
 
 CLAIM_SECONDS = 60
+LEASE = Lease(OutboxMessage.locked_until)
 
 
 async def enqueue(
@@ -47,7 +49,7 @@ async def due_ids(session: AsyncSession, now: dt.datetime, limit: int) -> list[i
         .where(
             OutboxMessage.done_at.is_(None),
             OutboxMessage.next_attempt_at <= now,
-            or_(OutboxMessage.locked_until.is_(None), OutboxMessage.locked_until < now),
+            LEASE.free(now),
         )
         .order_by(OutboxMessage.next_attempt_at)
         .limit(limit)
@@ -56,21 +58,16 @@ async def due_ids(session: AsyncSession, now: dt.datetime, limit: int) -> list[i
 
 
 async def claim(session: AsyncSession, message_id: int, now: dt.datetime) -> OutboxMessage | None:
-    result = await session.execute(
-        update(OutboxMessage)
-        .where(
-            OutboxMessage.id == message_id,
-            OutboxMessage.done_at.is_(None),
-            or_(OutboxMessage.locked_until.is_(None), OutboxMessage.locked_until < now),
-        )
-        .values(
-            locked_until=now + dt.timedelta(seconds=CLAIM_SECONDS),
-            attempts=OutboxMessage.attempts + 1,
-        )
+    """Take one pending message for CLAIM_SECONDS, counting the attempt."""
+    claimed: OutboxMessage | None = await LEASE.take_row(
+        session,
+        message_id,
+        now,
+        now + dt.timedelta(seconds=CLAIM_SECONDS),
+        OutboxMessage.done_at.is_(None),
+        attempts=OutboxMessage.attempts + 1,
     )
-    if not getattr(result, "rowcount", 0):
-        return None
-    return await session.get(OutboxMessage, message_id, populate_existing=True)
+    return claimed
 
 
 async def settle(

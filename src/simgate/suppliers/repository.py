@@ -8,7 +8,11 @@ from collections.abc import Iterable
 from sqlalchemy import delete, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from simgate.core.claims import Lease
 from simgate.models import Supplier, SupplierStock
+
+# One stock poll of a supplier at a time.
+POLL_LEASE = Lease(Supplier.poll_locked_until)
 
 
 async def by_name(session: AsyncSession, name: str) -> Supplier | None:
@@ -42,15 +46,7 @@ async def claim_poll(
     session: AsyncSession, supplier_id: int, now: dt.datetime, until: dt.datetime
 ) -> bool:
     """Only one worker polls a supplier at a time."""
-    result = await session.execute(
-        update(Supplier)
-        .where(
-            Supplier.id == supplier_id,
-            or_(Supplier.poll_locked_until.is_(None), Supplier.poll_locked_until < now),
-        )
-        .values(poll_locked_until=until)
-    )
-    return bool(getattr(result, "rowcount", 0))
+    return await POLL_LEASE.take_one(session, supplier_id, now, until)
 
 
 async def replace_stock(

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from simgate.catalog import repository as catalog_repo
-from simgate.core import validate
+from simgate.core import backoff, validate
 from simgate.core.errors import Conflict, InvalidInput, NotFound
 from simgate.core.ids import hash_api_key
 from simgate.core.money import AGENT_CURRENCY_EXPONENT
@@ -172,8 +172,12 @@ def resting_until(supplier: Supplier) -> dt.datetime | None:
     """When the agent's back-off ends; None when it is not backing off."""
     if supplier.consecutive_failures <= 0 or supplier.last_error_at is None:
         return None
-    exponent = min(supplier.consecutive_failures - 1, 16)
-    seconds = min(BACKOFF_FIRST_SECONDS * 2**exponent, BACKOFF_MAX_SECONDS)
+    seconds = backoff.delay(
+        BACKOFF_FIRST_SECONDS,
+        supplier.consecutive_failures,
+        cap=BACKOFF_MAX_SECONDS,
+        max_doublings=16,
+    )
     return supplier.last_error_at + dt.timedelta(seconds=seconds)
 
 

@@ -9,18 +9,16 @@ any other use of the signature gets error 6.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.exceptions import HTTPException
 
 from simgate.core import jsonutil
 from simgate.core.errors import DomainError
-from simgate.delivery import auth, service
-from simgate.delivery.auth import SignedRequest
+from simgate.delivery import auth, flows
 from simgate.delivery.errors import DeliveryDisabled
 from simgate.dialects.delivery import codec
 from simgate.hub.context import HubContext
@@ -29,7 +27,6 @@ log = logging.getLogger(__name__)
 router = APIRouter()
 
 Params = dict[str, str]
-Action = Callable[[AsyncSession, HubContext, SignedRequest, Params], Awaitable[Any]]
 
 
 def _json(body: Any, status_code: int = 200) -> Response:
@@ -73,107 +70,54 @@ async def read_params(request: Request) -> Params:
     return params
 
 
-async def _read(ctx: HubContext, method: str, params: Params, action: Action) -> Any:
-    """A read runs first, outside the write transaction; then its signature is spent together
-    with its reply in one INSERT. Having read for a signature found used changes nothing."""
-    now = ctx.clock.now()
-    async with ctx.db.read() as session:
-        signed = await auth.verify(session, ctx.settings, params, now)
-        try:
-            body = await action(session, ctx, signed, params)
-        except DomainError as exc:
-            body = codec.domain_error(exc)
-    raw = jsonutil.dumps(body)
-    async with ctx.db.transaction() as session:
-        replay = await auth.execute_once(
-            session, ctx.settings, signed, method, params, now, reply=raw.decode()
-        )
-    return raw if replay is None else _replayed(signed, replay)
+# Each method: the call it makes, read from the parameters, and its reply renderer.
+Method = tuple[Callable[[Params], Any], Callable[[HubContext, Params, Any], Any]]
 
 
-async def _write(ctx: HubContext, method: str, params: Params, action: Action) -> Any:
-    """The signature is spent first, so a change is never made twice, even by replicas."""
-    async with ctx.db.transaction() as session:
-        now = ctx.clock.now()
-        signed = await auth.verify(session, ctx.settings, params, now)
-        replay = await auth.execute_once(session, ctx.settings, signed, method, params, now)
-        if replay is not None:
-            return _replayed(signed, replay)
-        # A refused request spent its signature too: its error is committed as the reply,
-        # with whatever the action wrote undone.
-        try:
-            async with session.begin_nested():
-                body = await action(session, ctx, signed, params)
-        except DomainError as exc:
-            body = codec.domain_error(exc)
-        raw = jsonutil.dumps(body)
-        await auth.remember_reply(session, signed, raw.decode())
-        return raw
-
-
-def _replayed(signed: SignedRequest, replay: auth.Replay) -> Any:
-    if replay.reply is None:
-        log.info("delivery-api signature of %s reused for other parameters", signed.account.name)
-        return codec.error(codec.ERROR_CODES["BAD_SIGNATURE"])
-    log.info("replayed delivery-api request of %s answered from store", signed.account.name)
-    return replay.reply.encode()
-
-
-async def _balance(s: AsyncSession, ctx: HubContext, signed: SignedRequest, p: Params) -> Any:
-    available = await service.available_balance(s, signed.account.id)
+def _balance(ctx: HubContext, p: Params, available: int) -> Any:
     return codec.balance_reply(available, ctx.settings.currency_exponent, ctx.settings.currency)
 
 
-async def _status(s: AsyncSession, ctx: HubContext, signed: SignedRequest, p: Params) -> Any:
-    return codec.status_reply(await service.status(s, signed.account.id, p.get("state", "")))
-
-
-async def _send(s: AsyncSession, ctx: HubContext, signed: SignedRequest, p: Params) -> Any:
-    recipients = await service.send(
-        s,
-        ctx.settings,
-        signed.account.id,
-        phones=p.get("phone", ""),
-        text=p.get("text", ""),
-        sender=p.get("sender", ""),
-        now=ctx.clock.now(),
-    )
+def _send(ctx: HubContext, p: Params, recipients: Any) -> Any:
     return codec.send_reply(recipients, ctx.settings.currency_exponent)
 
 
-async def _templates(s: AsyncSession, ctx: HubContext, signed: SignedRequest, p: Params) -> Any:
-    return codec.templates_reply(await service.templates(s, signed.account.id))
-
-
-async def _add_template(s: AsyncSession, ctx: HubContext, signed: SignedRequest, p: Params) -> Any:
-    template_id = await service.add_template(
-        s, signed.account.id, p.get("name", ""), p.get("text", ""), ctx.clock.now()
-    )
-    return {"id": str(template_id)}
-
-
-async def _senders(s: AsyncSession, ctx: HubContext, signed: SignedRequest, p: Params) -> Any:
-    return codec.senders_reply(await service.senders(s, signed.account.id))
-
-
-async def _add_sender(s: AsyncSession, ctx: HubContext, signed: SignedRequest, p: Params) -> Any:
-    name = p.get("sender", "")
-    state = await service.request_sender(s, signed.account.id, name, ctx.clock.now())
-    return {name.strip(): state}
-
-
-READS: dict[str, Action] = {
-    "balance": _balance,
-    "status": _status,
-    "template": _templates,
-    "senders": _senders,
+READS: dict[str, Method] = {
+    "balance": (lambda p: flows.Balance(), _balance),
+    "status": (
+        lambda p: flows.MessageStates(p.get("state", "")),
+        lambda ctx, p, states: codec.status_reply(states),
+    ),
+    "template": (lambda p: flows.Templates(), lambda ctx, p, rows: codec.templates_reply(rows)),
+    "senders": (lambda p: flows.Senders(), lambda ctx, p, rows: codec.senders_reply(rows)),
 }
-WRITES: dict[str, Action] = {
-    "send": _send,
-    "add_template": _add_template,
+WRITES: dict[str, Method] = {
+    "send": (
+        lambda p: flows.Send(p.get("phone", ""), p.get("text", ""), p.get("sender", "")),
+        _send,
+    ),
+    "add_template": (
+        lambda p: flows.AddTemplate(p.get("name", ""), p.get("text", "")),
+        lambda ctx, p, template_id: {"id": str(template_id)},
+    ),
     # Not in the 2019 spec, which has no way to ask for a sender name: signed like the rest.
-    "add_sender": _add_sender,
+    "add_sender": (
+        lambda p: flows.RequestSender(p.get("sender", "")),
+        lambda ctx, p, state: {p.get("sender", "").strip(): state},
+    ),
 }
+
+
+def _renderer(ctx: HubContext, params: Params, reply: Callable[..., Any]) -> flows.Render:
+    def render(result: Any) -> bytes:
+        body = (
+            codec.domain_error(result)
+            if isinstance(result, DomainError)
+            else reply(ctx, params, result)
+        )
+        return jsonutil.dumps(body)
+
+    return render
 
 
 def _timestamp(ctx: HubContext) -> Any:
@@ -186,8 +130,16 @@ async def _dispatch(ctx: HubContext, method: str, params: Params) -> Any:
     if method == "timestamp":
         return _timestamp(ctx)
     if method in READS:
-        return await _read(ctx, method, params, READS[method])
-    return await _write(ctx, method, params, WRITES[method])
+        call, reply = READS[method]
+        raw = await flows.signed_read(
+            ctx.deps, method, params, call(params), _renderer(ctx, params, reply)
+        )
+    else:
+        call, reply = WRITES[method]
+        raw = await flows.signed_write(
+            ctx.deps, method, params, call(params), _renderer(ctx, params, reply)
+        )
+    return codec.error(codec.ERROR_CODES["BAD_SIGNATURE"]) if raw is None else raw
 
 
 @router.api_route("/delivery-api/get/{method}.php", methods=["GET", "POST"])

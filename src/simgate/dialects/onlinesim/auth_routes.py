@@ -55,7 +55,7 @@ async def public_pem(request: Request) -> Response:
     """The RSA public key clients encrypt passwords with (see the spec's "Шифрование")."""
     ctx: HubContext = request.app.state.ctx
     try:
-        pem = await rsa_keys.public_pem(ctx)
+        pem = await rsa_keys.public_pem(ctx.deps)
     except DBAPIError:
         log.exception("storage error while reading the RSA key")
         return PlainTextResponse("storage unavailable, try again later", status_code=503)
@@ -67,7 +67,7 @@ async def confirm_email(token: str, request: Request) -> Response:
     """The link of the confirmation email: activates the account."""
     ctx: HubContext = request.app.state.ctx
     try:
-        outcome = await confirmation.confirm(ctx, token)
+        outcome = await confirmation.confirm(ctx.deps, token)
     except DBAPIError:
         log.exception("storage error while confirming an email")
         return _page(503, "Сервис временно недоступен", "Попробуйте открыть ссылку позже.")

@@ -85,7 +85,7 @@ async def register(call: PublicCall) -> Any:
         terms=_terms(p),
     )
     try:
-        done = await registration.register(call.ctx, form, call.client_address)
+        done = await registration.register(call.ctx.deps, form, call.client_address)
     except TooManyAttempts:
         raise Reply("TIME_ERROR") from None
     except InvalidFields as invalid:
@@ -99,7 +99,7 @@ async def login(call: PublicCall) -> Any:
         username=_text(p, "username"), password=_text(p, "password"), dev_key=_text(p, "dev_key")
     )
     try:
-        done = await logins.login(call.ctx, form, call.client_address)
+        done = await logins.login(call.ctx.deps, form, call.client_address)
     except TooManyAttempts:
         raise Reply("TIME_ERROR") from None
     except InvalidFields as invalid:
@@ -119,7 +119,7 @@ async def resend_confirmation(call: PublicCall) -> Any:
     p = call.params
     try:
         done = await resend.resend(
-            call.ctx, _text(p, "email"), _text(p, "dev_key"), call.client_address
+            call.ctx.deps, _text(p, "email"), _text(p, "dev_key"), call.client_address
         )
     except TooManyAttempts:
         raise Reply("TIME_ERROR") from None

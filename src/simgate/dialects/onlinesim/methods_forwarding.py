@@ -17,7 +17,7 @@ from simgate.core.settings import Settings
 from simgate.dialects.common.params import BadParam
 from simgate.dialects.common.registry import Call, Reply
 from simgate.dialects.onlinesim.render import national_number, ok
-from simgate.forwarding import flows, service
+from simgate.forwarding import flows, queries, service
 from simgate.forwarding.errors import ForwardDeferred
 from simgate.forwarding.service import PAGE_SIZE, Changes, ForwardRequest
 from simgate.models import Activation
@@ -43,7 +43,7 @@ def forward_request(call: Call, form: RentalForm) -> ForwardRequest | None:
 
 async def attach(call: Call, activation: Activation, request: ForwardRequest) -> None:
     """After renting: the agent sets the forwarding, or the rental is refunded."""
-    await flows.attach(call.ctx, activation, request)
+    await flows.attach(call.ctx.forwarding, activation, request)
 
 
 def _id(call: Call, name: str = "id") -> int:
@@ -63,22 +63,20 @@ def _id(call: Call, name: str = "id") -> int:
 
 async def set_forward_status_enable(call: Call) -> Any:
     tzid = _id(call, "tzid")
-    await flows.confirm(call.ctx, call.account.id, tzid)
+    await flows.confirm(call.ctx.forwarding, call.account.id, tzid)
     return ok(tzid=tzid)
 
 
 async def forwarding_list(call: Call) -> Any:
     settings = call.ctx.settings
     if call.params.text("id"):
-        async with call.ctx.db.read() as session:
-            found = await service.owned(session, call.account.id, _id(call))
+        found = await queries.one(call.ctx.db, call.account.id, _id(call))
         return ok(forwarding=item(found, settings))
     page = call.params.integer("page", 1) or 1
     if not 1 <= page <= MAX_PAGE:
         raise Reply("ERROR_PARAMS")
     sort_text = call.params.text("sort")
-    async with call.ctx.db.read() as session:
-        total, rows = await service.page_of(session, call.account.id, page, _order(sort_text))
+    total, rows = await queries.page(call.ctx.db, call.account.id, page, _order(sort_text))
     return ok(forwardingList=_paged(settings, total, page, rows, sort_text))
 
 
@@ -160,24 +158,17 @@ async def forwarding_save(call: Call) -> Any:
         max_minutes=params.integer("max_minutes", bounds=INT32),
     )
     service.check_changes(changes)
-    ctx = call.ctx
-    async with ctx.db.read() as session:
-        current = await service.owned(session, call.account.id, forwarding_id)
-    if number is not None and number != current.forward_number:
-        await flows.change_number(ctx, call.account.id, forwarding_id, number)
-    async with ctx.db.transaction() as session:
-        await service.save(session, call.account.id, forwarding_id, changes, ctx.clock.now())
+    await flows.save(call.ctx.forwarding, call.account.id, forwarding_id, number, changes)
     return ok()
 
 
 async def forwarding_remove(call: Call) -> Any:
-    await flows.remove(call.ctx, call.account.id, _id(call))
+    await flows.remove(call.ctx.forwarding, call.account.id, _id(call))
     return ok()
 
 
 async def get_forward_payments_list(call: Call) -> Any:
-    async with call.ctx.db.read() as session:
-        forwarding, payments = await service.payments_of(session, call.account.id, _id(call))
+    forwarding, payments = await queries.payments(call.ctx.db, call.account.id, _id(call))
     exponent = call.ctx.settings.currency_exponent
     return ok(forwardPaymentsList=[_payment(forwarding, p, exponent) for p in payments])
 

@@ -14,6 +14,7 @@ from simgate.activations import service as activations
 from simgate.activations.errors import ActivationNotFound
 from simgate.activations.forms import RentalForm
 from simgate.activations.rent import RentRequest
+from simgate.activations.service import ActivationView
 from simgate.catalog import listing
 from simgate.core import jsonutil
 from simgate.core.integers import INT32, UINT64, NotAnInteger, read_int
@@ -21,7 +22,7 @@ from simgate.dialects.common.params import BadParam, Params
 from simgate.dialects.common.registry import Call, Reply
 from simgate.dialects.onlinesim import methods_forwarding as forwarding
 from simgate.dialects.onlinesim.render import FORM_NUMBERS, FORMS_BY_WORD, ok, operation
-from simgate.forwarding import service as forwarding_service
+from simgate.forwarding import queries as forwarding_queries
 
 ONLINE_FORMS = {None: RentalForm.ONLINE, 1: RentalForm.ONLINE, 3: RentalForm.DEFERRED}
 
@@ -162,36 +163,31 @@ async def _render(
 ) -> Rendered:
     """Rendered items with the expiry `time` is computed from (None for closed ones)."""
     params, ctx = call.params, call.ctx
-    scope = ctx.db.transaction() if clean else ctx.db.read()
-    async with scope as session:
-        now = ctx.clock.now()
-        views = await activations.views(
-            session,
-            call.account.id,
-            now,
-            tzid=tzid,
-            forms=forms,
-            descending=descending,
-            recent_seconds=ctx.settings.activation_lifetime_seconds,
+
+    def render(
+        view: ActivationView, forward: tuple[str, str] | None
+    ) -> tuple[dict[str, Any], list[int]]:
+        return operation(
+            view,
+            ctx.settings.currency_exponent,
+            message_to_code=params.flag("message_to_code"),
+            msg_list=params.flag("msg_list"),
+            clean=clean,
+            forward=forward,
         )
-        forwarded = await forwarding_service.state_fields(
-            session, [view.activation.id for view in views]
-        )
-        entries, shown = [], []
-        for view in views:
-            item, ids = operation(
-                view,
-                ctx.settings.currency_exponent,
-                message_to_code=params.flag("message_to_code"),
-                msg_list=params.flag("msg_list"),
-                clean=clean,
-                forward=forwarded.get(view.activation.id),
-            )
-            entries.append((jsonutil.dumps(item)[:-1], view.time_limit()))
-            shown.extend(ids)
-        if clean:
-            await activations.mark_shown(session, call.account.id, shown)
-    return entries
+
+    rendered = await forwarding_queries.rental_states(
+        ctx.db,
+        ctx.clock,
+        call.account.id,
+        render,
+        tzid=tzid,
+        forms=forms,
+        descending=descending,
+        recent_seconds=ctx.settings.activation_lifetime_seconds,
+        clean=clean,
+    )
+    return [(jsonutil.dumps(item)[:-1], view.time_limit()) for item, view in rendered]
 
 
 def _forms(call: Call) -> list[str] | None:

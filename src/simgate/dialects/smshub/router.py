@@ -10,13 +10,12 @@ from sqlalchemy.exc import DBAPIError
 from starlette.requests import Request
 from starlette.responses import Response
 
-from simgate.activations import intake
+from simgate.activations import flows, intake
 from simgate.core import jsonutil
 from simgate.core.bodylimit import BodyTooLarge
 from simgate.core.gzipbody import gunzip_limited
 from simgate.core.integers import UINT64, NotAnInteger, read_int
 from simgate.hub.context import HubContext
-from simgate.suppliers import service as suppliers
 
 log = logging.getLogger(__name__)
 router = APIRouter()
@@ -92,12 +91,7 @@ async def push_sms(request: Request) -> Response:
         return _reply("ERROR", parsed)
     key, sms = parsed
     try:
-        async with ctx.db.transaction() as session:
-            supplier = await suppliers.by_push_key(session, key)
-            if supplier is None:
-                return _reply("ERROR", "WRONG_KEY")
-            sms = intake.PushedSms(supplier.id, sms.sms_id, sms.phone, sms.sender, sms.text)
-            outcome = await intake.receive(session, sms, ctx.clock.now())
+        outcome = await flows.receive_push(ctx.db, ctx.clock, key, sms)
     except DBAPIError:
         log.exception("could not store SMS %s", sms.sms_id)
         return _reply("ERROR", "TRY_AGAIN_LATER")  # not stored: the agent will resend

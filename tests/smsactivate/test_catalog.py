@@ -237,3 +237,16 @@ async def test_no_match_is_an_empty_object(hub, make_buyer, stock):
     assert await json_reply(hub, key, "getNumbersStatus", country="2") == {}
     top = await json_reply(hub, key, "getTopCountriesByService", service="tg")
     assert "2" not in top
+
+
+async def test_counts_come_from_what_a_connected_agent_reports(hub, make_buyer, connect_agent):
+    key = await make_buyer()
+    agent = await connect_agent(stock={"vk": 5, "tg": 2})
+    assert await json_reply(hub, key, "getPrices", country="0", service="vk") == {
+        "0": {"vk": {"cost": Decimal("14.00"), "count": 5}}
+    }
+    agent.stock = {"vk": 1}
+    hub.clock.advance(hub.ctx.settings.stock_poll_seconds + 1)
+    await hub.tick()
+    status = await json_reply(hub, key, "getNumbersStatus", country="0")
+    assert (status["vk_0"], status["tg_0"]) == (1, 0)

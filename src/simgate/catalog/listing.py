@@ -8,16 +8,17 @@ wants to show and never holds a session.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from simgate.catalog import aliases
 from simgate.catalog import repository as repo
 from simgate.catalog.aliases import Dialect
-from simgate.catalog.service import UnknownCountry
+from simgate.catalog.service import UnknownCountry, UnknownOperator
 from simgate.core.db import Database
-from simgate.models import Country, Operator, Price, Service
+from simgate.models import Country, Operator, Price, Service, SupplierStock
 from simgate.suppliers import repository as suppliers
 
 
@@ -28,6 +29,9 @@ class Offer:
     service: Service
     price: Price | None
     count: int
+    # Free numbers per supplier id (filled by `offers_in`), for dialects that show offers
+    # provider by provider.
+    by_supplier: Mapping[int, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -96,13 +100,96 @@ async def _offers(
 async def country_in(db: Database, dialect: Dialect, code: int) -> Country:
     """The enabled country `dialect` calls `code`; UnknownCountry otherwise."""
     async with db.read() as session:
-        if dialect is Dialect.ONLINESIM:
-            return await _country(session, code)
-        slug = aliases.country_slug(dialect, code)
-        country = await repo.country_by_slug(session, slug) if slug is not None else None
+        return await _country_in(session, dialect, code)
+
+
+async def _country_in(session: AsyncSession, dialect: Dialect, code: int) -> Country:
+    if dialect is Dialect.ONLINESIM:
+        return await _country(session, code)
+    slug = aliases.country_slug(dialect, code)
+    country = await repo.country_by_slug(session, slug) if slug is not None else None
     if country is None or not country.enabled:
         raise UnknownCountry(f"no {dialect} country {code}")
     return country
+
+
+async def _countries_in(session: AsyncSession, dialect: Dialect, code: int | None) -> list[Country]:
+    """The one country `dialect` calls `code`, or (None) every enabled country it names."""
+    if code is not None:
+        return [await _country_in(session, dialect, code)]
+    return [
+        c for c in await repo.countries(session) if aliases.country_code(dialect, c) is not None
+    ]
+
+
+async def countries_in(db: Database, dialect: Dialect) -> list[Country]:
+    """Every enabled country `dialect` has a number for, in catalog order."""
+    async with db.read() as session:
+        return await _countries_in(session, dialect, None)
+
+
+async def offers_in(
+    db: Database, dialect: Dialect, country: int | None = None, operator: str | None = None
+) -> list[CountryOffers]:
+    """The offers of the country `dialect` calls `country`, or of every country it names.
+
+    With an `operator`, only the numbers a rental for that operator could get are counted: the
+    operator's own and those of agents that cannot tell operators apart (`any`), the same
+    suppliers a rental picks from. UnknownOperator when a country does not list it.
+    """
+    async with db.read() as session:
+        countries = await _countries_in(session, dialect, country)
+        if operator is not None and operator != "any":
+            for listed in countries:
+                if not await repo.operator_exists(session, listed.slug, operator):
+                    raise UnknownOperator(f"{listed.slug} has no operator {operator!r}")
+        services = await repo.services(session)
+        prices = {(p.country_code, p.service_id): p for p in await repo.all_prices(session)}
+        stock = _stock_per_supplier(await repo.stock_lines(session), operator)
+    return [
+        CountryOffers(
+            c,
+            [
+                _offer(s, prices.get((c.code, s.id)), stock.get((c.slug, s.agent_code), {}))
+                for s in services
+            ],
+        )
+        for c in countries
+    ]
+
+
+def _offer(service: Service, price: Price | None, by_supplier: dict[int, int]) -> Offer:
+    return Offer(service, price, sum(by_supplier.values()), by_supplier)
+
+
+def _stock_per_supplier(
+    lines: Sequence[SupplierStock], operator: str | None
+) -> dict[tuple[str, str], dict[int, int]]:
+    """(country slug, service code) -> supplier id -> free numbers, for `operator` (None or
+    `any`: every operator)."""
+    wanted = None if operator in (None, "any") else {operator, "any"}
+    out: dict[tuple[str, str], dict[int, int]] = {}
+    for line in lines:
+        if wanted is not None and line.operator_slug not in wanted:
+            continue
+        per_supplier = out.setdefault((line.country_slug, line.service_code), {})
+        per_supplier[line.supplier_id] = per_supplier.get(line.supplier_id, 0) + line.count
+    return out
+
+
+async def operators_in(
+    db: Database, dialect: Dialect, country: int | None = None
+) -> list[tuple[Country, list[str]]]:
+    """The operator slugs of the country `dialect` calls `country` (or of every country it
+    names); operators listed for no country in particular (`any`) belong to every one."""
+    async with db.read() as session:
+        countries = await _countries_in(session, dialect, country)
+        every = await repo.operators(session)
+    out = []
+    for listed in countries:
+        slugs = [o.slug for o in every if o.country_slug in (None, listed.slug)]
+        out.append((listed, list(dict.fromkeys(slugs))))
+    return out
 
 
 async def service_in(db: Database, dialect: Dialect, name: str) -> Service | None:

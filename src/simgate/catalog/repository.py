@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from simgate.models import Country, Operator, Price, Service
+from simgate.models import Country, Operator, Price, Service, Supplier, SupplierStock
 
 
 async def service_by_name(session: AsyncSession, name: str) -> Service | None:
@@ -69,6 +69,26 @@ async def price(session: AsyncSession, country_code: int, service_id: int) -> Pr
 
 async def prices_for_country(session: AsyncSession, country_code: int) -> list[Price]:
     stmt = select(Price).where(Price.country_code == country_code)
+    return list((await session.execute(stmt)).scalars())
+
+
+async def operators(session: AsyncSession) -> list[Operator]:
+    """Every operator; one whose country is None serves every country."""
+    return list((await session.execute(select(Operator).order_by(Operator.id))).scalars())
+
+
+async def all_prices(session: AsyncSession) -> list[Price]:
+    return list((await session.execute(select(Price))).scalars())
+
+
+async def stock_lines(session: AsyncSession) -> list[SupplierStock]:
+    """What each enabled supplier reported last, per country, operator and service code."""
+    stmt = (
+        select(SupplierStock)
+        .join(Supplier, Supplier.id == SupplierStock.supplier_id)
+        .where(Supplier.enabled.is_(True), SupplierStock.count > 0)
+        .order_by(SupplierStock.supplier_id)
+    )
     return list((await session.execute(stmt)).scalars())
 
 

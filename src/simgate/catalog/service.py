@@ -20,6 +20,12 @@ class UnknownService(NotFound):
     code = "UNKNOWN_SERVICE"
 
 
+class UnknownOperator(NotFound):
+    """An operator the catalog does not list for the country asked about."""
+
+    code = "UNKNOWN_OPERATOR"
+
+
 async def seed(session: AsyncSession) -> None:
     """Insert the default catalog; rows that already exist are left as the operator set them."""
     if (await session.execute(select(Country.id).limit(1))).first() is not None:

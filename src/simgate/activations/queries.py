@@ -8,6 +8,7 @@ import datetime as dt
 from simgate.activations import repeat
 from simgate.activations import service as activations
 from simgate.activations.errors import ActivationNotFound, NoRepeatNumbers, RepeatMismatch
+from simgate.activations.states import OPEN_STATES
 from simgate.catalog import repository as catalog
 from simgate.core.db import Database
 from simgate.models import Service
@@ -63,3 +64,12 @@ async def rental(
     if not found:
         raise ActivationNotFound(f"no activation {tzid}")
     return found[0]
+
+
+async def open_rentals(
+    db: Database, account_id: int, now: dt.datetime
+) -> list[activations.ActivationView]:
+    """The account's rentals still open (waiting for a number, a first or a next SMS)."""
+    async with db.read() as session:
+        found = await activations.views(session, account_id, now, recent_seconds=0)
+    return [view for view in found if view.activation.state in OPEN_STATES]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import re
 from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
 
@@ -134,3 +135,11 @@ async def test_history_query_is_index_served(
     assert not reads_whole_table(db, plan), shown
     if (index := SERVED_BY[name]) is not None:
         assert index in shown, shown
+        assert other_indexes(plan, index) == [], shown
+
+
+def other_indexes(plan: list[str], expected: str) -> list[str]:
+    """Indexes of activations the plan reads besides `expected` and the primary key: for
+    a query that filters by account, any other one walks the account's whole history."""
+    used = re.findall(r"\b(ix_activations_\w+)", "\n".join(plan))
+    return sorted({name for name in used if name != expected})

@@ -229,18 +229,19 @@ async def listing(
     descending: bool,
 ) -> list[tuple[Activation, Service]]:
     """Activations for getState/getOperations: open ones and those closed recently."""
+    mine = Activation.account_id == account_id
     stmt = (
         select(Activation, Service)
         .join(Service, Service.id == Activation.service_id)
-        .where(Activation.account_id == account_id, Activation.state != State.FAILED.value)
+        .where(Activation.state != State.FAILED.value)
     )
     if tzid is not None:
-        stmt = stmt.where(Activation.id == tzid)
+        stmt = stmt.where(mine, Activation.id == tzid)
     else:
         # Each half of "open, or finished recently" is its own range of
-        # ix_activations_account_finished; written as one OR, SQLite reads the account's
-        # whole history instead.
-        mine = Activation.account_id == account_id
+        # ix_activations_account_finished, and the rows are then fetched by id. Written as
+        # one OR, or with the account repeated outside, SQLite reads the account's whole
+        # history instead.
         recent = union_all(
             select(Activation.id).where(mine, Activation.finished_at.is_(None)),
             select(Activation.id).where(mine, Activation.finished_at >= finished_since),

@@ -1,6 +1,7 @@
 """The hub's speed from outside, with wrk, against a bare ASGI app measured in the same run.
 
     python bench/speed.py [--seconds 6] [--no-postgres] [--history-rows 1000000]
+                          [--only reads rentals processes history]
 
 Needs `wrk` (Debian: apt-get install wrk). The reference is bench/bare_app.py on uvicorn with
 uvloop + httptools: the most a Python server does here. For each database (SQLite, then
@@ -59,6 +60,7 @@ BUYERS = 32
 UNLIMITED = 10**6
 
 Row = tuple[str, str]
+ROW_GROUPS = ["reads", "rentals", "processes", "history"]
 
 
 @dataclass
@@ -156,9 +158,11 @@ def uvicorn_app(app: str, port: int) -> list[str]:
     ]  # fmt: skip
 
 
-def hub_command(port: int, workers: int = 1) -> list[str]:
+def hub_command(port: int) -> list[str]:
+    """`simgate serve`; its process count comes from SIMGATE_WORKERS in the environment, so
+    an older simgate without --workers (run through PYTHONPATH) can be measured too."""
     exe = str(Path(sys.executable).with_name("simgate"))
-    return [exe, "serve", "--no-worker", "--workers", str(workers), "--port", str(port)]
+    return [exe, "serve", "--no-worker", "--port", str(port)]
 
 
 def cpu_seconds(pid: int) -> float:
@@ -381,8 +385,8 @@ def processes_row(url: str, env: dict[str, str], data: Seeded, seconds: float) -
     one_port, two_port = free_port(), free_port()
     path = f"/api/getState.php?apikey={data.poller}"
     with (
-        running(hub_command(one_port, 1), one_port, env),
-        running(hub_command(two_port, 2), two_port, env),
+        running(hub_command(one_port), one_port, {**env, "SIMGATE_WORKERS": "1"}),
+        running(hub_command(two_port), two_port, {**env, "SIMGATE_WORKERS": "2"}),
     ):
         one, two = f"http://127.0.0.1:{one_port}{path}", f"http://127.0.0.1:{two_port}{path}"
         wrk(one, 1, 32)
@@ -395,7 +399,7 @@ def processes_row(url: str, env: dict[str, str], data: Seeded, seconds: float) -
 
 def measure(label: str, url: str, args: argparse.Namespace, data_dir: str) -> list[Row]:
     print(f"[{label}]", flush=True)
-    env = {"SIMGATE_DATABASE_URL": url, "SIMGATE_DATA_DIR": data_dir}
+    env = {"SIMGATE_DATABASE_URL": url, "SIMGATE_DATA_DIR": data_dir, "SIMGATE_WORKERS": "1"}
     settings = Settings(database_url=url, data_dir=Path(data_dir))
     ref_port, agent_port, hub_port = free_port(), free_port(), free_port()
     ref, hub = f"http://127.0.0.1:{ref_port}/", f"http://127.0.0.1:{hub_port}"
@@ -405,12 +409,15 @@ def measure(label: str, url: str, args: argparse.Namespace, data_dir: str) -> li
         running(uvicorn_app("fast_agent:app", agent_port), agent_port, {}),
     ):
         data = asyncio.run(seed(settings, f"http://127.0.0.1:{agent_port}/"))
-        with running(hub_command(hub_port), hub_port, env) as pid:
-            rows += read_rows(label, hub, ref, data, args.seconds)
-            rows += rental_rows(label, hub, pid, data, args.seconds)
-        if label == "PostgreSQL":
+        if {"reads", "rentals"} & args.only:
+            with running(hub_command(hub_port), hub_port, env) as pid:
+                if "reads" in args.only:
+                    rows += read_rows(label, hub, ref, data, args.seconds)
+                if "rentals" in args.only:
+                    rows += rental_rows(label, hub, pid, data, args.seconds)
+        if label == "PostgreSQL" and "processes" in args.only:
             rows.append(processes_row(url, env, data, args.seconds))
-        if args.history_rows:
+        if "history" in args.only and args.history_rows:
             took = asyncio.run(
                 seed_history(
                     url,
@@ -434,7 +441,15 @@ def main() -> None:
     parser.add_argument(
         "--history-rows", type=int, default=1_000_000, help="0 skips the history row"
     )
+    parser.add_argument(
+        "--only",
+        nargs="+",
+        choices=ROW_GROUPS,
+        default=ROW_GROUPS,
+        help="row groups to measure (default: all)",
+    )
     args = parser.parse_args()
+    args.only = set(args.only)
     if shutil.which("wrk") is None:
         sys.exit("bench/speed.py needs wrk, a load generator: apt-get install wrk")
     rows: list[Row] = []

@@ -18,7 +18,7 @@ import logging
 import os
 import signal
 import socket
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Collection, Coroutine
 from typing import Any
 
 from simgate.accounts import confirmation
@@ -112,7 +112,11 @@ def _supervise(
     children: list[int] = []
     try:
         for index in range(workers):
-            pid = os.fork()
+            try:
+                pid = os.fork()
+            except OSError:
+                _stop(children)  # out of processes or memory: none left running unsupervised
+                raise
             if pid == 0:
                 _child(settings, sock, with_worker and index == 0)
             children.append(pid)
@@ -149,14 +153,19 @@ def _wait(children: list[int], watched: set[signal.Signals]) -> int:
             status = 1
         if status:
             break
-    for pid in running:
+    return 1 if _stop(running) else status
+
+
+def _stop(children: Collection[int]) -> bool:
+    """SIGTERM each child and wait for it; True when any exited with a failure."""
+    for pid in children:
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGTERM)
-    for pid in running:
+    failed = False
+    for pid in children:
         _, wait_status = os.waitpid(pid, 0)
-        if os.waitstatus_to_exitcode(wait_status) != 0:
-            status = 1
-    return status
+        failed |= os.waitstatus_to_exitcode(wait_status) != 0
+    return failed
 
 
 def _reaped(running: set[int]) -> list[tuple[int, int]]:

@@ -113,7 +113,9 @@ def test_hub_refuses_huge_bodies_on_every_route_in_bounded_memory(
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
     env = {"SIMGATE_DATA_DIR": str(tmp_path), "SIMGATE_ARGON2_MEMORY_KIB": "1024"}
-    args = ["serve", "--no-worker", "--port", str(port), "--database-url", database_url]
+    # One process: the peak RSS measured is that of the process that reads the bodies.
+    args = ["serve", "--no-worker", "--workers", "1", "--port", str(port)]
+    args += ["--database-url", database_url]
     proc = _serve(args, env, url + "/health")
     try:
         with httpx.Client(timeout=120, trust_env=False) as client:

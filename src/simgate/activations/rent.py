@@ -235,17 +235,23 @@ async def begin(
         activation_id=activation.id,
         country_slug=found.country.slug,
         service_code=found.service.agent_code,
-        exception_phones=await exception_phones(session, activation),
+        exception_phones=await exception_phones(session, settings, activation),
         wanted_number=activation.wanted_number,
         candidates=candidates.usable,
     )
 
 
-async def exception_phones(session: AsyncSession, activation: Activation) -> list[str]:
-    """Prefixes the agent must not hand out: the buyer's reject list and numbers already used."""
+async def exception_phones(
+    session: AsyncSession, settings: Settings, activation: Activation
+) -> list[str]:
+    """Prefixes the agent must not hand out: the buyer's reject list and the numbers it used
+    for this service within the repeat window (older ones it could not repeat anyway)."""
     if activation.wanted_number:
         return []
-    used = await repo.used_phones(session, activation.account_id, activation.service_id)
+    since = activation.created_at - dt.timedelta(days=settings.repeat_window_days)
+    used = await repo.used_phones(
+        session, activation.account_id, activation.service_id, since=since
+    )
     rejected = [p for p in json.loads(activation.reject) if p]
     return sorted({*rejected, *used})
 
@@ -306,7 +312,7 @@ async def plan_deferred(
         activation_id=activation.id,
         country_slug=country.slug if country else "",
         service_code=service.agent_code if service else "",
-        exception_phones=await exception_phones(session, activation),
+        exception_phones=await exception_phones(session, settings, activation),
         wanted_number=activation.wanted_number,
     )
     if service is None or country is None or price is None:

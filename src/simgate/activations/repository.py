@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, func, or_, select, union_all, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from simgate.activations.forms import RentalForm
@@ -91,12 +91,17 @@ async def pool_duplicate(
     return (await session.execute(stmt.limit(1))).first() is not None
 
 
-async def used_phones(session: AsyncSession, account_id: int, service_id: int) -> list[str]:
+async def used_phones(
+    session: AsyncSession, account_id: int, service_id: int, *, since: dt.datetime
+) -> list[str]:
+    """Numbers this account rented for this service since `since`: bounded by the window, not
+    by the account's whole history (ix_activations_account_service_created answers it)."""
     stmt = (
         select(Activation.phone)
         .where(
             Activation.account_id == account_id,
             Activation.service_id == service_id,
+            Activation.created_at >= since,
             Activation.phone.is_not(None),
         )
         .distinct()
@@ -226,17 +231,24 @@ async def listing(
     descending: bool,
 ) -> list[tuple[Activation, Service]]:
     """Activations for getState/getOperations: open ones and those closed recently."""
+    mine = Activation.account_id == account_id
     stmt = (
         select(Activation, Service)
         .join(Service, Service.id == Activation.service_id)
-        .where(Activation.account_id == account_id, Activation.state != State.FAILED.value)
+        .where(Activation.state != State.FAILED.value)
     )
     if tzid is not None:
-        stmt = stmt.where(Activation.id == tzid)
+        stmt = stmt.where(mine, Activation.id == tzid)
     else:
-        stmt = stmt.where(
-            or_(Activation.finished_at.is_(None), Activation.finished_at >= finished_since)
+        # Each half of "open, or finished recently" is its own range of
+        # ix_activations_account_finished, and the rows are then fetched by id. Written as
+        # one OR, or with the account repeated outside, SQLite reads the account's whole
+        # history instead.
+        recent = union_all(
+            select(Activation.id).where(mine, Activation.finished_at.is_(None)),
+            select(Activation.id).where(mine, Activation.finished_at >= finished_since),
         )
+        stmt = stmt.where(Activation.id.in_(recent.scalar_subquery()))
     if forms:
         stmt = stmt.where(Activation.form.in_(forms))
     stmt = stmt.order_by(Activation.id.desc() if descending else Activation.id)

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import os
 
 import typer
 
 from simgate.cli.common import console, settings_with
 from simgate.core import logs
+from simgate.hub import processes
 from simgate.hub.context import HubContext
-from simgate.hub.runtime import running_hub, running_worker, wait_for_signal
+from simgate.hub.runtime import running_worker, wait_for_signal
 
 
 def _logging() -> None:
@@ -21,26 +23,26 @@ def serve(
     port: int | None = typer.Option(None, help="Port (default SIMGATE_PORT)."),
     database_url: str | None = typer.Option(None, "--database-url"),
     no_worker: bool = typer.Option(False, "--no-worker", help="API only; run `simgate worker`."),
+    workers: int | None = typer.Option(
+        None,
+        "--workers",
+        min=1,
+        help="Hub processes sharing the port (default SIMGATE_WORKERS, else one per core).",
+    ),
 ) -> None:
     """Run the hub: buyer APIs, PUSH_SMS intake and (unless --no-worker) the workers."""
     _logging()
     settings = settings_with(database_url)
-
-    async def run() -> None:
-        ctx = HubContext.create(settings)
-        try:
-            async with running_hub(
-                ctx,
-                host=host or settings.host,
-                port=port or settings.port,
-                with_worker=not no_worker,
-            ) as url:
-                console.print(f"simgate hub listening on {url}")
-                await wait_for_signal()
-        finally:
-            await ctx.close()
-
-    asyncio.run(run())
+    status = processes.serve(
+        settings,
+        host=host or settings.host,
+        port=port or settings.port,
+        workers=workers or settings.workers or os.cpu_count() or 1,
+        with_worker=not no_worker,
+        on_listening=lambda url: console.print(f"simgate hub listening on {url}"),
+    )
+    if status:
+        raise typer.Exit(status)
 
 
 def worker(database_url: str | None = typer.Option(None, "--database-url")) -> None:

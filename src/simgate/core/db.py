@@ -85,7 +85,7 @@ def ensure_sqlite_dir(url: str) -> None:
 
 
 class Database:
-    def __init__(self, url: str, *, pool_size: int = 10) -> None:
+    def __init__(self, url: str, *, pool_size: int = 32) -> None:
         self.url = check_url(url)
         self.is_sqlite = is_sqlite_url(url)
         if self.is_sqlite:
@@ -101,8 +101,10 @@ class Database:
             # of BEGIN and ROLLBACK around it.
             _prepare_sqlite(self.read_engine, None)
         else:
+            # No overflow: a connection opened past the pool is closed again when returned, so
+            # under a steady load above the pool size every request would pay a new session.
             self.write_engine = create_async_engine(
-                url, pool_size=pool_size, max_overflow=pool_size, pool_recycle=1800
+                url, pool_size=pool_size, max_overflow=0, pool_timeout=60, pool_recycle=1800
             )
             self.read_engine = self.write_engine.execution_options(isolation_level="AUTOCOMMIT")
         # Told, after each commit, which accounts the transaction changed (cache invalidation).

@@ -47,6 +47,11 @@ class Settings(BaseSettings):
     public_url: str = ""  # links in emails; unset: registration with confirmation is refused
     # every request body, on every route; read in a stream and refused past this size
     max_body_bytes: int = 1 << 20
+    # `simgate serve` processes sharing the port; 0: one per core.
+    workers: int = 0
+    # PostgreSQL connections each process keeps open, sized to the requests it serves at once:
+    # a request past that waits for a connection rather than opening one to throw away.
+    database_pool_size: int = 32
 
     # money: the hub keeps one currency; amounts are integer minor units.
     currency: int = 643

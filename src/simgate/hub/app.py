@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+import os
+
+from fastapi import FastAPI, Response
 
 from simgate.core.bodylimit import BodyLimit
 from simgate.dialects.delivery.router import router as delivery_router
@@ -12,6 +14,8 @@ from simgate.dialects.onlinesim.sandbox import router as sandbox_router
 from simgate.dialects.smsactivate.router import router as smsactivate_router
 from simgate.dialects.smshub.router import router as smshub_router
 from simgate.hub.context import HubContext
+
+HEALTHY = b'{"status":"ok"}'
 
 
 def create_app(ctx: HubContext) -> FastAPI:
@@ -26,8 +30,12 @@ def create_app(ctx: HubContext) -> FastAPI:
     app.include_router(smsactivate_router)
     app.include_router(delivery_router)
 
+    # The process that answered, so an operator (and a test) can see every process of
+    # `serve --workers N` take its share of the connections.
+    pid_header = {"X-Simgate-Pid": str(os.getpid())}
+
     @app.get("/health", include_in_schema=False)
-    async def health() -> dict[str, str]:
-        return {"status": "ok"}
+    async def health() -> Response:
+        return Response(HEALTHY, media_type="application/json", headers=pid_header)
 
     return app

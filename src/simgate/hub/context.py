@@ -50,7 +50,7 @@ class HubContext:
 
     @classmethod
     def create(cls, settings: Settings, clock: Clock | None = None) -> HubContext:
-        db = Database(settings.resolved_database_url())
+        db = Database(settings.resolved_database_url(), pool_size=settings.database_pool_size)
         return cls(settings=settings, db=db, clock=clock or SystemClock())
 
     async def close(self) -> None:

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 import signal
+import socket
 from collections.abc import AsyncIterator
 
 from simgate.accounts import confirmation
@@ -42,15 +43,21 @@ async def running_hub(
     port: int,
     with_worker: bool = True,
     own_public_url: bool = False,
+    sock: socket.socket | None = None,
+    prepare: bool = True,
 ) -> AsyncIterator[str]:
     """The API (and, by default, the background work) until the block ends; yields its URL.
-    `own_public_url`: without SIMGATE_PUBLIC_URL, links point at the bound address (demo)."""
-    await prepare_database(ctx.db)
+    `own_public_url`: without SIMGATE_PUBLIC_URL, links point at the bound address (demo).
+    `sock`: serve this listening socket instead of binding host:port. `prepare=False`: the
+    caller has already migrated the database and warned about the settings."""
+    if prepare:
+        await prepare_database(ctx.db)
     async with contextlib.AsyncExitStack() as stack:
-        url = await stack.enter_async_context(running_server(create_app(ctx), host, port))
+        app = create_app(ctx)
+        url = await stack.enter_async_context(running_server(app, host, port, sock=sock))
         if own_public_url and not ctx.settings.public_url:
             ctx.settings = ctx.settings.model_copy(update={"public_url": url})
-        if (warning := confirmation.startup_warning(ctx.settings)) is not None:
+        if prepare and (warning := confirmation.startup_warning(ctx.settings)) is not None:
             log.warning(warning)
         if with_worker:
             await stack.enter_async_context(background_work(ctx))

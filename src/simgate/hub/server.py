@@ -12,10 +12,13 @@ import uvicorn
 
 from simgate.core import validate
 
+# Connections the kernel queues before a process accepts them (uvicorn's own default).
+BACKLOG = 2048
 
-@contextlib.asynccontextmanager
-async def running_server(app: Any, host: str = "127.0.0.1", port: int = 0) -> AsyncIterator[str]:
-    """Serve `app` until the block ends; yields its base URL (port 0 picks a free port)."""
+
+def listening_socket(host: str, port: int) -> socket.socket:
+    """A TCP socket bound to host:port and listening (port 0 picks a free port). Bound once,
+    it can be served by this process or by several forked ones (`serve --workers`)."""
     validate.port(port)
     sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -24,24 +27,41 @@ async def running_server(app: Any, host: str = "127.0.0.1", port: int = 0) -> As
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     try:
         sock.bind((host, port))
+        sock.listen(BACKLOG)
     except OSError as exc:
         sock.close()
         # The bare errno text does not say which address; the operator needs to know.
         raise OSError(exc.errno, f"cannot listen on {host}:{port}: {exc.strerror}") from exc
-    bound_port = sock.getsockname()[1]
+    return sock
+
+
+def socket_url(sock: socket.socket) -> str:
+    host, port = sock.getsockname()[:2]
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
+@contextlib.asynccontextmanager
+async def running_server(
+    app: Any, host: str = "127.0.0.1", port: int = 0, *, sock: socket.socket | None = None
+) -> AsyncIterator[str]:
+    """Serve `app` until the block ends; yields its base URL (port 0 picks a free port).
+    With `sock`, serve that listening socket (left open: its owner closes it)."""
+    own = sock is None
+    listening = listening_socket(host, port) if sock is None else sock
     config = uvicorn.Config(
         app, log_level="warning", access_log=False, lifespan="off", timeout_graceful_shutdown=2
     )
     server = uvicorn.Server(config)
-    task = asyncio.create_task(server.serve(sockets=[sock]))
+    task = asyncio.create_task(server.serve(sockets=[listening]))
     try:
         while not server.started:
             if task.done():
                 task.result()  # re-raise the start-up error
             await asyncio.sleep(0.01)
-        yield f"http://{host}:{bound_port}"
+        yield socket_url(listening)
     finally:
         server.should_exit = True
         with contextlib.suppress(asyncio.CancelledError):
             await task
-        sock.close()
+        if own:
+            listening.close()

@@ -26,6 +26,17 @@ class Activation(Base):
         Index("ix_activations_account_state", "account_id", "state"),
         Index("ix_activations_state_expires", "state", "expires_at"),
         Index("ix_activations_supplier_phone", "supplier_id", "phone"),
+        # History at scale (migration 0012): each bounds one query to the rows it returns.
+        Index("ix_activations_account_finished", "account_id", "finished_at"),
+        Index("ix_activations_account_created", "account_id", "created_at"),
+        Index(
+            "ix_activations_account_service_created",
+            "account_id",
+            "service_id",
+            "created_at",
+            "phone",
+        ),
+        Index("ix_activations_state_requesting", "state", "requesting_until"),
     )
 
     id: Mapped[int] = id_column()

@@ -1,0 +1,115 @@
+"""SQL statements per buyer request, asserted exactly: a slower path fails here, in CI, rather
+than in a benchmark nobody runs. The counts differ per database (SQLite opens its write
+transaction with an explicit BEGIN IMMEDIATE; PostgreSQL takes advisory locks). When a change
+lowers a count, lower it here; when it raises one, say why in the commit."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import event
+
+from simgate.core.db import Database
+from simgate.core.settings import Settings
+from simgate.models import Activation
+from tests.hub.conftest import Hub
+
+# (SQLite, PostgreSQL)
+EXPECTED = {
+    "onlinesim getState, cold": (3, 3),
+    "onlinesim getState, cached": (0, 0),
+    "onlinesim getBalance": (1, 1),
+    "onlinesim getNum": (20, 21),
+    "sms-activate getBalance": (1, 1),
+}
+
+
+class StatementLog:
+    """Every statement the hub's engines send, in order."""
+
+    def __init__(self) -> None:
+        self.statements: list[str] = []
+
+    def __call__(self, _conn: Any, _cursor: Any, statement: str, *_rest: Any) -> None:
+        self.statements.append(" ".join(statement.split())[:160])
+
+
+@contextlib.contextmanager
+def statements_sent(db: Database) -> Iterator[StatementLog]:
+    log = StatementLog()
+    # On PostgreSQL the read engine is the write engine with other options and shares its
+    # listeners: listening on both would count each read twice.
+    engines = [db.write_engine.sync_engine]
+    if db.is_sqlite:
+        engines.append(db.read_engine.sync_engine)
+    for engine in engines:
+        event.listen(engine, "before_cursor_execute", log)
+    try:
+        yield log
+    finally:
+        for engine in engines:
+            event.remove(engine, "before_cursor_execute", log)
+
+
+def expected(hub: Hub, figure: str) -> int:
+    sqlite, postgres = EXPECTED[figure]
+    return sqlite if hub.ctx.db.is_sqlite else postgres
+
+
+def check(hub: Hub, figure: str, log: StatementLog) -> None:
+    listing = "\n".join(log.statements)
+    assert len(log.statements) == expected(hub, figure), f"{figure}:\n{listing}"
+
+
+@pytest.fixture
+async def renting(hub, buyer, connect_agent) -> tuple[str, int]:
+    """A buyer with one open rental, its API key remembered as in production (the hub
+    fixture turns that memory off): the counts are those of a buyer that keeps polling."""
+    hub.ctx.key_cache.ttl = Settings().auth_cache_seconds
+    await connect_agent()
+    reply = await hub.api("getNum", buyer, service="vk", number=1)
+    assert reply["response"] == 1, reply
+    return buyer, int(reply["tzid"])
+
+
+async def test_get_state_cold_then_cached(hub, renting):
+    key, tzid = renting
+    async with hub.ctx.db.read() as session:
+        activation = await session.get(Activation, tzid)
+        assert activation is not None
+    hub.ctx.state_cache.invalidate({activation.account_id})
+    with statements_sent(hub.ctx.db) as cold:
+        assert (await hub.api("getState", key, tzid=tzid))[0]["response"] == "TZ_NUM_WAIT"
+    check(hub, "onlinesim getState, cold", cold)
+    with statements_sent(hub.ctx.db) as cached:
+        assert (await hub.api("getState", key, tzid=tzid))[0]["response"] == "TZ_NUM_WAIT"
+    check(hub, "onlinesim getState, cached", cached)
+
+
+async def test_get_balance(hub, renting):
+    key, _tzid = renting
+    with statements_sent(hub.ctx.db) as log:
+        assert (await hub.api("getBalance", key))["response"] == 1
+    check(hub, "onlinesim getBalance", log)
+
+
+async def test_get_num(hub, renting):
+    key, _tzid = renting
+    with statements_sent(hub.ctx.db) as log:
+        assert (await hub.api("getNum", key, service="vk", number=1))["response"] == 1
+    check(hub, "onlinesim getNum", log)
+
+
+async def test_sms_activate_get_balance(hub, renting):
+    key, _tzid = renting
+    with statements_sent(hub.ctx.db) as log:
+        async with httpx.AsyncClient(trust_env=False) as client:
+            reply = await client.get(
+                f"{hub.url}/stubs/handler_api.php", params={"api_key": key, "action": "getBalance"}
+            )
+    assert reply.text.startswith("ACCESS_BALANCE:")
+    check(hub, "sms-activate getBalance", log)

@@ -47,8 +47,10 @@ class Settings(BaseSettings):
     public_url: str = ""  # links in emails; unset: registration with confirmation is refused
     # every request body, on every route; read in a stream and refused past this size
     max_body_bytes: int = 1 << 20
-    # `simgate serve` processes sharing the port; 0: one per core.
-    workers: int = 0
+    # `simgate serve` processes sharing the port; 0: one per core. One by default: the
+    # getState and API-key caches are exact within a process, and a commit in one process is
+    # not yet announced to the others (they would serve it up to the caches' TTL late).
+    workers: int = 1
     # PostgreSQL connections each process keeps open, sized to the requests it serves at once:
     # a request past that waits for a connection rather than opening one to throw away.
     database_pool_size: int = 32

@@ -9,7 +9,16 @@ from rich.table import Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from simgate.accounts import service as accounts
-from simgate.cli.common import DatabaseOption, amount, console, in_transaction, now, settings_with
+from simgate.cli.common import (
+    DatabaseOption,
+    amount,
+    console,
+    in_transaction,
+    money,
+    now,
+    settings_with,
+    table,
+)
 from simgate.core.money import format_fixed
 from simgate.core.settings import Settings
 from simgate.ledger import service as ledger
@@ -103,3 +112,78 @@ def limits(
 
     in_transaction(work, database_url)
     console.print(f"account {name} updated")
+
+
+@app.command(name="list")
+def list_(
+    name: str = typer.Option("", "--name", help="Only names containing this (any case)."),
+    blocked: bool | None = typer.Option(
+        None, "--blocked/--unblocked", help="Only blocked, or only unblocked accounts."
+    ),
+    operator: bool | None = typer.Option(
+        None, "--operator/--buyer", help="Only operators (admins), or only buyers."
+    ),
+    api_access: bool | None = typer.Option(
+        None, "--api/--no-api", help="Only accounts with, or without, API access."
+    ),
+    limit: int = typer.Option(100, help="At most this many accounts, by name."),
+    database_url: str | None = DatabaseOption,
+) -> None:
+    """Accounts with their balance, held money and flags."""
+
+    async def work(session: AsyncSession, settings: Settings) -> Table:
+        found = await accounts.listing(
+            session,
+            name_part=name,
+            blocked=blocked,
+            is_admin=operator,
+            api_access=api_access,
+            limit=limit,
+        )
+        listing = table("accounts", "id", "name", "available", "held", "flags")
+        for line in found:
+            a = line.account
+            flags = [
+                word
+                for word, on in (
+                    ("operator", a.is_admin),
+                    ("blocked", a.blocked),
+                    ("no-api", not a.api_access),
+                )
+                if on
+            ]
+            listing.add_row(
+                str(a.id),
+                a.name,
+                money(line.available, settings),
+                money(line.held, settings),
+                " ".join(flags) or "-",
+            )
+        return listing
+
+    console.print(in_transaction(work, database_url))
+
+
+@app.command()
+def debit(
+    name: str = typer.Argument(..., help="Account name."),
+    value: str = typer.Argument(..., help="Amount to take, e.g. 12.50."),
+    reason: str = typer.Option(..., help="Why (kept on the ledger entry, at most 64 chars)."),
+    database_url: str | None = DatabaseOption,
+) -> None:
+    """Take money from an account's available balance (a ledger entry); refuses more than
+    is available."""
+    minor = amount(value, settings_with(database_url))
+
+    async def work(session: AsyncSession, settings: Settings) -> None:
+        account = await accounts.get(session, name)
+        try:
+            await ledger.debit(session, account.id, minor, now(), reason)
+        except ledger.InsufficientFunds:
+            available = (await ledger.balance(session, account.id)).available
+            raise ledger.InsufficientFunds(
+                f"{name} has {money(available, settings)} available; cannot debit {value}"
+            ) from None
+
+    in_transaction(work, database_url)
+    console.print(f"debited {value} from {name}")

@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from simgate.cli.common import DatabaseOption, console, in_transaction, now
 from simgate.core.settings import Settings
+from simgate.suppliers import removal
 from simgate.suppliers import service as suppliers
 
 app = typer.Typer(help="Agents (SIM banks) that supply numbers.", no_args_is_help=True)
@@ -15,7 +16,7 @@ app = typer.Typer(help="Agents (SIM banks) that supply numbers.", no_args_is_hel
 
 @app.command()
 def add(
-    name: str,
+    name: str = typer.Argument(..., help="A name for the agent (unique)."),
     url: str = typer.Option(..., help="The agent's protocol URL."),
     key: str = typer.Option(..., help="Shared key: sent to the agent, expected on PUSH_SMS."),
     priority: int = typer.Option(0, help="Higher is asked first."),
@@ -43,10 +44,12 @@ def add(
 
 @app.command(name="set")
 def set_(
-    name: str,
-    enabled: bool | None = typer.Option(None, "--enabled/--disabled"),
-    priority: int | None = typer.Option(None),
-    url: str | None = typer.Option(None),
+    name: str = typer.Argument(..., help="The agent's name."),
+    enabled: bool | None = typer.Option(
+        None, "--enabled/--disabled", help="Buy from it again, or stop buying from it."
+    ),
+    priority: int | None = typer.Option(None, help="Higher is asked first."),
+    url: str | None = typer.Option(None, help="The agent's new protocol URL."),
     database_url: str | None = DatabaseOption,
 ) -> None:
     """Enable, disable or re-point an agent."""
@@ -81,3 +84,22 @@ def list_(database_url: str | None = DatabaseOption) -> None:
         return table
 
     console.print(in_transaction(work, database_url))
+
+
+@app.command()
+def remove(
+    name: str = typer.Argument(..., help="The agent's name."),
+    database_url: str | None = DatabaseOption,
+) -> None:
+    """Delete an agent that nothing refers to (one added by mistake, say).
+
+    Refused while it has open rentals, forwardings or calls owed to it: disable it with
+    `simgate supplier set NAME --disabled`, then remove it once they are closed. Refused for
+    good once rentals or SMS of its own are on record (they keep naming it): disable it.
+    """
+
+    async def work(session: AsyncSession, settings: Settings) -> None:
+        await removal.remove(session, name)
+
+    in_transaction(work, database_url)
+    console.print(f"supplier {name} removed")

@@ -5,7 +5,18 @@ from __future__ import annotations
 import typer
 
 from simgate import __version__
-from simgate.cli import accounts, activations, admin, agent, auth, delivery, demo, hub, suppliers
+from simgate.cli import (
+    accounts,
+    activations,
+    admin,
+    agent,
+    auth,
+    config,
+    delivery,
+    demo,
+    hub,
+    suppliers,
+)
 from simgate.cli.errors import ReportingGroup
 
 app = typer.Typer(
@@ -54,6 +65,7 @@ app.add_typer(delivery.delivery_app, name="delivery")
 app.add_typer(auth.devkey_app, name="devkey")
 app.add_typer(auth.rsa_app, name="rsa")
 app.add_typer(agent.app, name="agent")
+app.add_typer(config.app, name="config")
 
 
 def main() -> None:

@@ -25,10 +25,12 @@ from simgate.ledger import service as ledger
 
 app = typer.Typer(help="Buyer accounts: keys, balances, limits.", no_args_is_help=True)
 
+NameArgument = typer.Argument(..., help="Account name.")
+
 
 @app.command()
 def create(
-    name: str,
+    name: str = NameArgument,
     balance: str = typer.Option("0", help="Opening balance, e.g. 100.00"),
     as_json: bool = typer.Option(False, "--json", help="Print a JSON object."),
     database_url: str | None = DatabaseOption,
@@ -47,7 +49,11 @@ def create(
 
 
 @app.command()
-def credit(name: str, value: str, database_url: str | None = DatabaseOption) -> None:
+def credit(
+    name: str = NameArgument,
+    value: str = typer.Argument(..., help="Amount to add, e.g. 100.00."),
+    database_url: str | None = DatabaseOption,
+) -> None:
     """Add money to an account."""
     minor = amount(value, settings_with(database_url))
 
@@ -60,7 +66,7 @@ def credit(name: str, value: str, database_url: str | None = DatabaseOption) -> 
 
 
 @app.command()
-def show(name: str, database_url: str | None = DatabaseOption) -> None:
+def show(name: str = NameArgument, database_url: str | None = DatabaseOption) -> None:
     """Balance, limits and flags of an account."""
 
     async def work(session: AsyncSession, settings: Settings) -> Table:
@@ -90,12 +96,16 @@ def show(name: str, database_url: str | None = DatabaseOption) -> None:
 
 @app.command()
 def limits(
-    name: str,
+    name: str = NameArgument,
     max_open: int | None = typer.Option(None, help="Open activations at once."),
     per_minute: int | None = typer.Option(None, help="getNum requests per minute."),
     parallel: int | None = typer.Option(None, help="getNum requests in flight at once."),
-    blocked: bool | None = typer.Option(None, "--blocked/--unblocked"),
-    api_access: bool | None = typer.Option(None, "--api/--no-api"),
+    blocked: bool | None = typer.Option(
+        None, "--blocked/--unblocked", help="Block the account (every request refused), or not."
+    ),
+    api_access: bool | None = typer.Option(
+        None, "--api/--no-api", help="Allow the buyer API, or refuse it."
+    ),
     database_url: str | None = DatabaseOption,
 ) -> None:
     """Change an account's limits and flags."""
@@ -166,7 +176,7 @@ def list_(
 
 @app.command()
 def debit(
-    name: str = typer.Argument(..., help="Account name."),
+    name: str = NameArgument,
     value: str = typer.Argument(..., help="Amount to take, e.g. 12.50."),
     reason: str = typer.Option(..., help="Why (kept on the ledger entry, at most 64 chars)."),
     database_url: str | None = DatabaseOption,

@@ -56,7 +56,10 @@ def listing(database_url: str | None = DatabaseOption) -> None:
 
 
 @devkey_app.command("revoke")
-def revoke(key_id: int, database_url: str | None = DatabaseOption) -> None:
+def revoke(
+    key_id: int = typer.Argument(..., help="The dev key's id (see `devkey list`)."),
+    database_url: str | None = DatabaseOption,
+) -> None:
     """Revoke a dev key by its id (register and login refuse it from now on)."""
 
     async def work(session: AsyncSession, settings: Settings) -> bool:

@@ -19,6 +19,8 @@ stoplist_app = typer.Typer(help="Numbers nobody may send SMS to.", no_args_is_he
 delivery_app = typer.Typer(help="The delivery-api (outbound SMS).", no_args_is_help=True)
 
 AccountOption = typer.Option(..., "--account", "-a", help="Account name.")
+SenderArgument = typer.Argument(..., help="Sender name (what recipients see as From).")
+PhoneArgument = typer.Argument(..., help="Phone number, digits with the country code.")
 
 
 def _decide(name: str, account: str, state: str, database_url: str | None) -> None:
@@ -33,7 +35,9 @@ def _decide(name: str, account: str, state: str, database_url: str | None) -> No
 
 @sender_app.command()
 def approve(
-    name: str, account: str = AccountOption, database_url: str | None = DatabaseOption
+    name: str = SenderArgument,
+    account: str = AccountOption,
+    database_url: str | None = DatabaseOption,
 ) -> None:
     """Approve a sender name for an account (registering it if it was never requested)."""
     _decide(name, account, "completed", database_url)
@@ -42,7 +46,9 @@ def approve(
 
 @sender_app.command()
 def reject(
-    name: str, account: str = AccountOption, database_url: str | None = DatabaseOption
+    name: str = SenderArgument,
+    account: str = AccountOption,
+    database_url: str | None = DatabaseOption,
 ) -> None:
     """Reject a sender name of an account."""
     _decide(name, account, "rejected", database_url)
@@ -51,7 +57,9 @@ def reject(
 
 @sender_app.command()
 def request(
-    name: str, account: str = AccountOption, database_url: str | None = DatabaseOption
+    name: str = SenderArgument,
+    account: str = AccountOption,
+    database_url: str | None = DatabaseOption,
 ) -> None:
     """Register a sender name for an account, awaiting moderation."""
     _decide(name, account, "moderation", database_url)
@@ -83,7 +91,7 @@ def list_senders(
 
 @stoplist_app.command("add")
 def stoplist_add(
-    phone: str,
+    phone: str = PhoneArgument,
     reason: str = typer.Option("", help="Why (opt-out, complaint, …)."),
     database_url: str | None = DatabaseOption,
 ) -> None:
@@ -97,7 +105,7 @@ def stoplist_add(
 
 
 @stoplist_app.command("remove")
-def stoplist_remove(phone: str, database_url: str | None = DatabaseOption) -> None:
+def stoplist_remove(phone: str = PhoneArgument, database_url: str | None = DatabaseOption) -> None:
     """Allow sending to a number again."""
     from simgate.delivery import admin
 
@@ -125,7 +133,7 @@ def stoplist_list(database_url: str | None = DatabaseOption) -> None:
 
 @delivery_app.command()
 def key(
-    account: str,
+    account: str = typer.Argument(..., help="Account name."),
     rotate: bool = typer.Option(False, "--rotate", help="Replace the secret (old one stops)."),
     database_url: str | None = DatabaseOption,
 ) -> None:

@@ -6,7 +6,7 @@ import asyncio
 
 import typer
 
-from simgate.cli.common import console, settings_with
+from simgate.cli.common import DatabaseOption, console, settings_with
 from simgate.core import logs
 from simgate.hub.context import HubContext
 from simgate.hub.runtime import running_hub, running_worker, wait_for_signal
@@ -19,7 +19,7 @@ def _logging() -> None:
 def serve(
     host: str | None = typer.Option(None, help="Address to bind (default SIMGATE_HOST)."),
     port: int | None = typer.Option(None, help="Port (default SIMGATE_PORT)."),
-    database_url: str | None = typer.Option(None, "--database-url"),
+    database_url: str | None = DatabaseOption,
     no_worker: bool = typer.Option(False, "--no-worker", help="API only; run `simgate worker`."),
 ) -> None:
     """Run the hub: buyer APIs, PUSH_SMS intake and (unless --no-worker) the workers."""
@@ -43,7 +43,7 @@ def serve(
     asyncio.run(run())
 
 
-def worker(database_url: str | None = typer.Option(None, "--database-url")) -> None:
+def worker(database_url: str | None = DatabaseOption) -> None:
     """Run the background jobs only (several may share one PostgreSQL)."""
     _logging()
     settings = settings_with(database_url)

@@ -73,9 +73,7 @@ def show(name: str = NameArgument, database_url: str | None = DatabaseOption) ->
         account = await accounts.get(session, name)
         view = await ledger.balance(session, account.id)
         exp = settings.currency_exponent
-        table = Table(title=f"account {name}")
-        table.add_column("field")
-        table.add_column("value")
+        fields = table(f"account {name}", "field", "value")
         for field, value in [
             ("id", account.id),
             ("blocked", account.blocked),
@@ -88,8 +86,8 @@ def show(name: str = NameArgument, database_url: str | None = DatabaseOption) ->
             ("max getNum per minute", account.max_getnum_per_minute),
             ("max parallel getNum", account.max_parallel_getnum),
         ]:
-            table.add_row(field, str(value))
-        return table
+            fields.add_row(field, str(value))
+        return fields
 
     console.print(in_transaction(work, database_url))
 

@@ -6,7 +6,7 @@ import typer
 from rich.table import Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from simgate.cli.common import DatabaseOption, console, in_transaction, now
+from simgate.cli.common import DatabaseOption, console, in_transaction, now, table
 from simgate.core.settings import Settings
 from simgate.suppliers import removal
 from simgate.suppliers import service as suppliers
@@ -67,11 +67,11 @@ def list_(database_url: str | None = DatabaseOption) -> None:
     """Agents with stock, health and last error."""
 
     async def work(session: AsyncSession, settings: Settings) -> Table:
-        table = Table(title="suppliers")
-        for column in ("name", "url", "prio", "on", "stock", "last ok", "failures", "last error"):
-            table.add_column(column)
+        listing = table(
+            "suppliers", "name", "url", "prio", "on", "stock", "last ok", "failures", "last error"
+        )
         for s, stock in await suppliers.overview(session):
-            table.add_row(
+            listing.add_row(
                 s.name,
                 s.url,
                 str(s.priority),
@@ -81,7 +81,7 @@ def list_(database_url: str | None = DatabaseOption) -> None:
                 str(s.consecutive_failures),
                 s.last_error or "",
             )
-        return table
+        return listing
 
     console.print(in_transaction(work, database_url))
 

@@ -34,7 +34,10 @@ class TomlFileSource(PydanticBaseSettingsSource):
         self._data: dict[str, Any] = {}
         if path is not None:
             with path.open("rb") as fh:
-                raw = tomllib.load(fh)
+                try:
+                    raw = tomllib.load(fh)
+                except tomllib.TOMLDecodeError as exc:
+                    raise InvalidInput(f"{path} is not valid TOML: {exc}") from exc
             if table in raw:
                 self._data = dict(raw[table])
             else:

@@ -150,3 +150,24 @@ async def test_activation_list_and_show(hub, make_buyer, connect_agent, database
     assert (await hub.api("setOperationOk", alice, tzid=tzid))["response"] == 1
     assert "capture" in (await arun(database_url, "activation", "show", str(tzid))).stdout
     assert "no activation" in refused(await arun(database_url, "activation", "show", "999999"))
+
+
+def test_names_that_look_like_markup_are_printed_as_they_are(db, database_url):
+    odd = "[/oops] [bold]"
+    created = run(database_url, "account", "create", odd, "--balance", "5")
+    assert created.exit_code == 0, created.output
+    assert odd in created.stdout
+    for args in (
+        ["account", "credit", odd, "1"],
+        ["account", "debit", odd, "1", "--reason", "[/why]"],
+        ["account", "show", odd],
+        ["supplier", "add", odd, "--url", "http://127.0.0.1:9/", "--key", "k"],
+    ):
+        result = run(database_url, *args)
+        assert result.exit_code == 0, (args, result.output)
+        assert odd in result.stdout, args
+    for listing in (["account", "list"], ["supplier", "list"]):
+        result = run(database_url, *listing)
+        assert result.exit_code == 0 and result.exception is None, result.output
+        assert "[/oops]" in result.stdout and "[bold]" in result.stdout  # folded, not parsed
+    assert odd in run(database_url, "supplier", "remove", odd).stdout

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -45,7 +46,7 @@ def create(
     if as_json:
         typer.echo(json.dumps({"name": name, "id": created.account.id, "apikey": created.api_key}))
     else:
-        console.print(f"account [bold]{name}[/bold] created; API key: {created.api_key}")
+        console.print(f"account [bold]{escape(name)}[/bold] created; API key: {created.api_key}")
 
 
 @app.command()
@@ -62,7 +63,7 @@ def credit(
         await ledger.deposit(session, account.id, minor, now(), reference="credit by operator")
 
     in_transaction(work, database_url)
-    console.print(f"credited {value} to {name}")
+    console.print(f"credited {escape(value)} to {escape(name)}")
 
 
 @app.command()
@@ -119,7 +120,7 @@ def limits(
         )
 
     in_transaction(work, database_url)
-    console.print(f"account {name} updated")
+    console.print(f"account {escape(name)} updated")
 
 
 @app.command(name="list")
@@ -194,4 +195,4 @@ def debit(
             ) from None
 
     in_transaction(work, database_url)
-    console.print(f"debited {value} from {name}")
+    console.print(f"debited {escape(value)} from {escape(name)}")

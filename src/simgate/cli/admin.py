@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -52,7 +53,7 @@ def price_set(
         await catalog.set_price(session, country, service, index=index, **values)
 
     in_transaction(work, database_url)
-    console.print(f"price of {service} in {country} set to {price}")
+    console.print(f"price of {escape(service)} in {country} set to {escape(price)}")
 
 
 @price_app.command(name="list")
@@ -90,7 +91,7 @@ def check(database_url: str | None = DatabaseOption) -> None:
         problems = in_transaction(work, database_url)
     for problem in problems:
         who = f"account {problem.account_id}" if problem.account_id else "ledger"
-        err_console.print(f"[red]{who}[/red]: {problem.message}")
+        err_console.print(f"[red]{who}[/red]: {escape(problem.message)}")
     if problems:
         raise typer.Exit(1)
     console.print("ledger OK")

@@ -6,13 +6,14 @@ import asyncio
 import datetime as dt
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import typer
-from rich.console import Console
+from rich.console import Console, RenderableType
 from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
 from rich.progress import Progress as RichProgress
 from rich.table import Table
+from rich.text import Text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from simgate.core.clock import SystemClock
@@ -62,10 +63,19 @@ def now() -> dt.datetime:
 DatabaseOption = typer.Option(None, "--database-url", help="Overrides SIMGATE_DATABASE_URL.")
 
 
-def table(title: str, *columns: str) -> Table:
+class Listing(Table):
+    """A table whose text cells are shown as they are: names, SMS and errors come from
+    buyers and agents, and Rich would read `[…]` in them as markup (or fail on it)."""
+
+    def add_row(self, *renderables: RenderableType | None, **kwargs: Any) -> None:
+        cells = [Text(cell) if isinstance(cell, str) else cell for cell in renderables]
+        super().add_row(*cells, **kwargs)
+
+
+def table(title: str, *columns: str) -> Listing:
     """A listing that folds long values onto more lines instead of cutting them, so it stays
     whole at 80 columns."""
-    listing = Table(title=title)
+    listing = Listing(title=Text(title))
     for column in columns:
         listing.add_column(column, overflow="fold")
     return listing

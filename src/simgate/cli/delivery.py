@@ -6,6 +6,7 @@ Three Typer apps, registered in cli/main.py as the groups `sender`, `stoplist`, 
 from __future__ import annotations
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -41,7 +42,7 @@ def approve(
 ) -> None:
     """Approve a sender name for an account (registering it if it was never requested)."""
     _decide(name, account, "completed", database_url)
-    console.print(f"sender [bold]{name}[/bold] approved for {account}")
+    console.print(f"sender [bold]{escape(name)}[/bold] approved for {escape(account)}")
 
 
 @sender_app.command()
@@ -52,7 +53,7 @@ def reject(
 ) -> None:
     """Reject a sender name of an account."""
     _decide(name, account, "rejected", database_url)
-    console.print(f"sender [bold]{name}[/bold] rejected for {account}")
+    console.print(f"sender [bold]{escape(name)}[/bold] rejected for {escape(account)}")
 
 
 @sender_app.command()
@@ -63,7 +64,7 @@ def request(
 ) -> None:
     """Register a sender name for an account, awaiting moderation."""
     _decide(name, account, "moderation", database_url)
-    console.print(f"sender [bold]{name}[/bold] of {account} awaits moderation")
+    console.print(f"sender [bold]{escape(name)}[/bold] of {escape(account)} awaits moderation")
 
 
 @sender_app.command("list")
@@ -101,7 +102,7 @@ def stoplist_add(
     async def work(session: AsyncSession, settings: Settings) -> str:
         return await admin.stop_list_add(session, phone, reason, now())
 
-    console.print(f"{in_transaction(work, database_url)} is on the stop-list")
+    console.print(f"{escape(in_transaction(work, database_url))} is on the stop-list")
 
 
 @stoplist_app.command("remove")
@@ -113,7 +114,9 @@ def stoplist_remove(phone: str = PhoneArgument, database_url: str | None = Datab
         return await admin.stop_list_remove(session, phone)
 
     removed = in_transaction(work, database_url)
-    console.print(f"{phone} removed" if removed else f"{phone} was not on the stop-list")
+    console.print(
+        f"{escape(phone)} removed" if removed else f"{escape(phone)} was not on the stop-list"
+    )
 
 
 @stoplist_app.command("list")

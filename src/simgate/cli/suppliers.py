@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -39,7 +40,7 @@ def add(
         )
 
     in_transaction(work, database_url)
-    console.print(f"supplier {name} added")
+    console.print(f"supplier {escape(name)} added")
 
 
 @app.command(name="set")
@@ -59,7 +60,7 @@ def set_(
         await suppliers.change(session, supplier, url=url, priority=priority, enabled=enabled)
 
     in_transaction(work, database_url)
-    console.print(f"supplier {name} updated")
+    console.print(f"supplier {escape(name)} updated")
 
 
 @app.command(name="list")
@@ -102,4 +103,4 @@ def remove(
         await removal.remove(session, name)
 
     in_transaction(work, database_url)
-    console.print(f"supplier {name} removed")
+    console.print(f"supplier {escape(name)} removed")

@@ -171,3 +171,9 @@ def test_names_that_look_like_markup_are_printed_as_they_are(db, database_url):
         assert result.exit_code == 0 and result.exception is None, result.output
         assert "[/oops]" in result.stdout and "[bold]" in result.stdout  # folded, not parsed
     assert odd in run(database_url, "supplier", "remove", odd).stdout
+    assert run(database_url, "devkey", "issue", "--note", odd).exit_code == 0
+    assert run(database_url, "stoplist", "add", "79001234567", "--reason", odd).exit_code == 0
+    for listing in (["devkey", "list"], ["stoplist", "list"]):
+        result = run(database_url, *listing)
+        assert result.exit_code == 0 and result.exception is None, result.output
+        assert "[/oops]" in result.stdout, listing

@@ -7,11 +7,10 @@ from __future__ import annotations
 
 import typer
 from rich.markup import escape
-from rich.table import Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from simgate.accounts import service as accounts
-from simgate.cli.common import DatabaseOption, console, in_transaction, now
+from simgate.cli.common import DatabaseOption, console, in_transaction, now, table
 from simgate.core.settings import Settings
 from simgate.models import Account
 
@@ -84,10 +83,10 @@ def list_senders(
             rows.append((holder_name, sender.name, sender.state, str(sender.requested_at)[:19]))
         return rows
 
-    table = Table("account", "sender", "state", "requested")
+    senders = table("sender names", "account", "sender", "state", "requested")
     for row in in_transaction(work, database_url):
-        table.add_row(*row)
-    console.print(table)
+        senders.add_row(*row)
+    console.print(senders)
 
 
 @stoplist_app.command("add")
@@ -128,10 +127,10 @@ def stoplist_list(database_url: str | None = DatabaseOption) -> None:
         entries = await admin.stop_list(session)
         return [(e.phone, e.reason, str(e.created_at)[:19]) for e in entries]
 
-    table = Table("phone", "reason", "since")
+    entries = table("stop-list", "phone", "reason", "since")
     for row in in_transaction(work, database_url):
-        table.add_row(*row)
-    console.print(table)
+        entries.add_row(*row)
+    console.print(entries)
 
 
 @delivery_app.command()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from simgate.agent.config import AgentConfig
@@ -69,19 +70,20 @@ async def test_forwarding_on_the_simulated_pool(agent: AgentRuntime) -> None:
 class ForwardingModem(ScriptedModem):
     """A scripted modem whose network keeps a call forwarding and answers a balance USSD."""
 
-    def __init__(self, ussd: str, **kwargs: Any) -> None:
+    def __init__(self, ussd: str, reason: int = 0, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.forward_to: str | None = None
         self.ussd = ussd
+        self.reason = reason
 
     def _lines(self, command: str) -> list[str]:
-        if command.startswith("AT+CCFC=0,3,"):
+        if command.startswith(f"AT+CCFC={self.reason},3,"):
             self.forward_to = command.split('"')[1]
             return ["OK"]
-        if command == "AT+CCFC=0,4":
+        if command == f"AT+CCFC={self.reason},4":
             self.forward_to = None
             return ["OK"]
-        if command == "AT+CCFC=0,2":
+        if command == f"AT+CCFC={self.reason},2":
             if self.forward_to is None:
                 return ["+CCFC: 0,7", "OK"]
             return [f'+CCFC: 1,1,"{self.forward_to}",145', "OK"]
@@ -116,6 +118,31 @@ async def test_forwarding_through_a_modem_with_at_ccfc(
             }
             assert "AT+CCFC=0,4" in modem.commands and modem.forward_to is None
             assert (await call(agent, "FORWARD_STATUS", activationId=activation))["active"] is False
+    finally:
+        modem.close()
+
+
+async def test_forwarding_options_come_from_the_config_file(
+    tmp_path: Path, eventually: Any
+) -> None:
+    modem = ForwardingModem("Ostatok: 12 min.", reason=4)
+    config_file = tmp_path / "agent.toml"
+    config_file.write_text(
+        f'[agent]\nkey = "{KEY}"\nport = 0\ndata_dir = "{tmp_path / "agent"}"\n'
+        f'modems = ["{modem.path}"]\nmodem_command_timeout_seconds = 0.5\n'
+        'forward_reason = 4\nforward_balance_ussd = "*102#"\n'
+    )
+    config = AgentConfig.load(config_file)
+    try:
+        async with AgentRuntime(config) as agent:
+            await eventually(lambda: agent.modems.modems[0].line is not None)
+            activation = (await rent(agent, "mts"))["activationId"]
+            reply = await call(agent, "FORWARD_SET", activationId=activation, forwardNumber=TARGET)
+            assert reply == {"status": "SUCCESS"}
+            assert 'AT+CCFC=4,3,"+79161234567",145' in modem.commands
+            status = await call(agent, "FORWARD_STATUS", activationId=activation)
+            assert status["minutes"] == 12
+            assert 'AT+CUSD=1,"*102#",15' in modem.commands
     finally:
         modem.close()
 

@@ -98,6 +98,15 @@ BAD_COMMANDS = {
     "long dev key note": (["devkey", "issue", "--note", LONG], "at most 255"),
     "long sender name": (["sender", "request", LONG, "--account", "alice"], "sender"),
     "empty sender name": (["sender", "request", "", "--account", "alice"], "sender"),
+    "debit beyond the balance": (["account", "debit", "alice", "10.01", "--reason", "x"], "10.00"),
+    "huge debit": (["account", "debit", "alice", "1" + "0" * 20, "--reason", "x"], "more than"),
+    "long debit reason": (["account", "debit", "alice", "1", "--reason", LONG], "at most 64"),
+    "zero account limit": (["account", "list", "--limit", "0"], "limit"),
+    "huge activation limit": (["activation", "list", "--limit", str(2**40)], "limit"),
+    "unknown activation state": (["activation", "list", "--state", "over"], "unknown state"),
+    "huge tzid to show": (["activation", "show", str(2**64)], "activation id"),
+    "huge country to list": (["price", "list", "--country", "9" * 30], "country code"),
+    "unknown supplier to remove": (["supplier", "remove", "nobody"], "no supplier"),
     "long stop-list reason": (
         ["stoplist", "add", "79001234567", "--reason", LONG],
         "at most 255",
@@ -163,3 +172,20 @@ def test_a_file_that_is_not_a_database(tmp_path: Path) -> None:
     notes.write_text("not SQLite\n" * 100)
     url = f"sqlite+aiosqlite:///{notes}"
     assert_refused(run(url, "account", "show", "alice"), "cannot open the database")
+
+
+def test_a_config_file_that_is_not_toml_is_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from simgate.core.settings import get_settings
+
+    broken = tmp_path / "simgate.toml"
+    broken.write_text("port = = 1\n")
+    monkeypatch.setenv("SIMGATE_CONFIG", str(broken))
+    get_settings.cache_clear()
+    try:
+        assert_refused(runner.invoke(app, ["config", "show"]), "not valid TOML")
+    finally:
+        get_settings.cache_clear()
+    agent = ["agent", "config", "show", "--config", str(broken)]
+    assert_refused(runner.invoke(app, agent), "not valid TOML")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -27,15 +28,28 @@ def _wait_for_intro(process: subprocess.Popen[str]) -> tuple[str, str]:
     return hub, key
 
 
-def _run_demo_and_rent(data_dir: Path) -> None:
-    """Start `simgate demo`, rent a number, read its code, stop the demo."""
-    exe = Path(sys.executable).with_name("simgate")
-    process = subprocess.Popen(
-        [str(exe), "demo", "--port", "0", "--sms-delay", "0.2", "--data-dir", str(data_dir)],
+EXE = Path(sys.executable).with_name("simgate")
+
+
+def _without_simgate_settings() -> dict[str, str]:
+    """The environment minus SIMGATE_*: the demo and the admin commands use their defaults."""
+    return {k: v for k, v in os.environ.items() if not k.startswith("SIMGATE_")}
+
+
+def _start_demo(*args: str, cwd: Path | None = None) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [str(EXE), "demo", "--port", "0", "--sms-delay", "0.2", *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
+        cwd=cwd,
+        env=_without_simgate_settings(),
     )
+
+
+def _run_demo_and_rent(data_dir: Path) -> None:
+    """Start `simgate demo`, rent a number, read its code, stop the demo."""
+    process = _start_demo("--data-dir", str(data_dir))
     try:
         hub, key = _wait_for_intro(process)
         with httpx.Client(base_url=hub, timeout=10, trust_env=False) as client:
@@ -63,3 +77,23 @@ def test_demo_starts_again_on_the_same_data_dir(tmp_path: Path) -> None:
     _run_demo_and_rent(tmp_path)
     # The first run left a rental that refers to the demo agent; the second re-points it.
     _run_demo_and_rent(tmp_path)
+
+
+def test_admin_commands_see_the_running_demo(tmp_path: Path) -> None:
+    process = _start_demo(cwd=tmp_path)
+    try:
+        _wait_for_intro(process)
+        shown = subprocess.run(
+            [str(EXE), "account", "show", "demo"],
+            check=False,
+            cwd=tmp_path,
+            env=_without_simgate_settings(),
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert shown.returncode == 0, shown.stderr
+        assert "1000.00" in shown.stdout
+    finally:
+        process.terminate()
+        process.wait(timeout=20)

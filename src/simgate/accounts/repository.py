@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from simgate.models import Account, ApiKey
+from simgate.models import Account, ApiKey, Balance
 
 
 async def by_name(session: AsyncSession, name: str) -> Account | None:
@@ -48,3 +48,32 @@ async def revoke_keys(session: AsyncSession, account_id: int, now: dt.datetime) 
         .where(ApiKey.account_id == account_id, ApiKey.revoked_at.is_(None))
         .values(revoked_at=now)
     )
+
+
+async def listing(
+    session: AsyncSession,
+    *,
+    name_part: str = "",
+    blocked: bool | None = None,
+    is_admin: bool | None = None,
+    api_access: bool | None = None,
+    limit: int = 100,
+) -> list[tuple[Account, int, int]]:
+    """(account, available, held) by name, filtered; None leaves a flag unfiltered."""
+    stmt = (
+        select(Account, Balance.available, Balance.held)
+        .join(Balance, Balance.account_id == Account.id, isouter=True)
+        .order_by(Account.name)
+        .limit(limit)
+    )
+    if name_part:
+        stmt = stmt.where(func.lower(Account.name).contains(name_part.lower(), autoescape=True))
+    for column, wanted in (
+        (Account.blocked, blocked),
+        (Account.is_admin, is_admin),
+        (Account.api_access, api_access),
+    ):
+        if wanted is not None:
+            stmt = stmt.where(column.is_(wanted))
+    rows = await session.execute(stmt)
+    return [(account, int(available or 0), int(held or 0)) for account, available, held in rows]

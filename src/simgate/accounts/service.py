@@ -139,6 +139,40 @@ async def get(session: AsyncSession, name: str) -> Account:
     return account
 
 
+@dataclass(frozen=True)
+class AccountLine:
+    """One row of an operator's account listing."""
+
+    account: Account
+    available: int
+    held: int
+
+
+LISTING_MAX = 10_000
+
+
+async def listing(
+    session: AsyncSession,
+    *,
+    name_part: str = "",
+    blocked: bool | None = None,
+    is_admin: bool | None = None,
+    api_access: bool | None = None,
+    limit: int = 100,
+) -> list[AccountLine]:
+    """Accounts whose name contains `name_part`, with their balance; None: any flag value."""
+    validate.integer(limit, "limit", minimum=1, maximum=LISTING_MAX)
+    rows = await repo.listing(
+        session,
+        name_part=name_part,
+        blocked=blocked,
+        is_admin=is_admin,
+        api_access=api_access,
+        limit=limit,
+    )
+    return [AccountLine(account, available, held) for account, available, held in rows]
+
+
 async def authenticate(session: AsyncSession, api_key: str) -> Account:
     """The account owning an API key, refusing blocked accounts and disabled API access."""
     account = await repo.by_key_hash(session, hash_api_key(api_key))

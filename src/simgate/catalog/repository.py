@@ -94,3 +94,20 @@ async def stock_lines(session: AsyncSession) -> list[SupplierStock]:
 
 def _missing(what: str) -> Service:
     raise LookupError(f"catalog has no {what}; run `simgate db upgrade`")
+
+
+async def price_rows(
+    session: AsyncSession, *, country_code: int | None = None, service_id: int | None = None
+) -> list[tuple[Price, Country, Service]]:
+    """Prices with their country and service, in catalog order; None: every one."""
+    stmt = (
+        select(Price, Country, Service)
+        .join(Country, Country.code == Price.country_code)
+        .join(Service, Service.id == Price.service_id)
+        .order_by(Country.position, Service.position)
+    )
+    if country_code is not None:
+        stmt = stmt.where(Price.country_code == country_code)
+    if service_id is not None:
+        stmt = stmt.where(Price.service_id == service_id)
+    return [(p, c, s) for p, c, s in await session.execute(stmt)]

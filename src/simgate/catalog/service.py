@@ -113,3 +113,27 @@ async def set_price(
     row.payout = d_payout if payout is None else payout
     await session.flush()
     return row
+
+
+async def prices(
+    session: AsyncSession, *, country: str | None = None, service: str | None = None
+) -> list[tuple[Price, Country, Service]]:
+    """Prices, optionally of one country (its code, e.g. 7, or slug) and one service (slug,
+    alias or agent code); UnknownCountry / UnknownService for a name the catalog lacks."""
+    country_code = None
+    if country is not None:
+        found = (
+            await repo.country_by_code(session, validate.integer(int(country), "country code"))
+            if country.strip().isdigit()
+            else await repo.country_by_slug(session, country.strip().lower())
+        )
+        if found is None:
+            raise UnknownCountry(f"no country {validate.shown(country)}")
+        country_code = found.code
+    service_id = None
+    if service is not None:
+        row = await repo.service_by_name(session, service)
+        if row is None:
+            raise UnknownService(f"no service {validate.shown(service)}")
+        service_id = row.id
+    return await repo.price_rows(session, country_code=country_code, service_id=service_id)

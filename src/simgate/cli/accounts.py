@@ -5,21 +5,33 @@ from __future__ import annotations
 import json
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from simgate.accounts import service as accounts
-from simgate.cli.common import DatabaseOption, amount, console, in_transaction, now, settings_with
+from simgate.cli.common import (
+    DatabaseOption,
+    amount,
+    console,
+    in_transaction,
+    money,
+    now,
+    settings_with,
+    table,
+)
 from simgate.core.money import format_fixed
 from simgate.core.settings import Settings
 from simgate.ledger import service as ledger
 
 app = typer.Typer(help="Buyer accounts: keys, balances, limits.", no_args_is_help=True)
 
+NameArgument = typer.Argument(..., help="Account name.")
+
 
 @app.command()
 def create(
-    name: str,
+    name: str = NameArgument,
     balance: str = typer.Option("0", help="Opening balance, e.g. 100.00"),
     as_json: bool = typer.Option(False, "--json", help="Print a JSON object."),
     database_url: str | None = DatabaseOption,
@@ -34,11 +46,15 @@ def create(
     if as_json:
         typer.echo(json.dumps({"name": name, "id": created.account.id, "apikey": created.api_key}))
     else:
-        console.print(f"account [bold]{name}[/bold] created; API key: {created.api_key}")
+        console.print(f"account [bold]{escape(name)}[/bold] created; API key: {created.api_key}")
 
 
 @app.command()
-def credit(name: str, value: str, database_url: str | None = DatabaseOption) -> None:
+def credit(
+    name: str = NameArgument,
+    value: str = typer.Argument(..., help="Amount to add, e.g. 100.00."),
+    database_url: str | None = DatabaseOption,
+) -> None:
     """Add money to an account."""
     minor = amount(value, settings_with(database_url))
 
@@ -47,20 +63,18 @@ def credit(name: str, value: str, database_url: str | None = DatabaseOption) -> 
         await ledger.deposit(session, account.id, minor, now(), reference="credit by operator")
 
     in_transaction(work, database_url)
-    console.print(f"credited {value} to {name}")
+    console.print(f"credited {escape(value)} to {escape(name)}")
 
 
 @app.command()
-def show(name: str, database_url: str | None = DatabaseOption) -> None:
+def show(name: str = NameArgument, database_url: str | None = DatabaseOption) -> None:
     """Balance, limits and flags of an account."""
 
     async def work(session: AsyncSession, settings: Settings) -> Table:
         account = await accounts.get(session, name)
         view = await ledger.balance(session, account.id)
         exp = settings.currency_exponent
-        table = Table(title=f"account {name}")
-        table.add_column("field")
-        table.add_column("value")
+        fields = table(f"account {name}", "field", "value")
         for field, value in [
             ("id", account.id),
             ("blocked", account.blocked),
@@ -73,20 +87,24 @@ def show(name: str, database_url: str | None = DatabaseOption) -> None:
             ("max getNum per minute", account.max_getnum_per_minute),
             ("max parallel getNum", account.max_parallel_getnum),
         ]:
-            table.add_row(field, str(value))
-        return table
+            fields.add_row(field, str(value))
+        return fields
 
     console.print(in_transaction(work, database_url))
 
 
 @app.command()
 def limits(
-    name: str,
+    name: str = NameArgument,
     max_open: int | None = typer.Option(None, help="Open activations at once."),
     per_minute: int | None = typer.Option(None, help="getNum requests per minute."),
     parallel: int | None = typer.Option(None, help="getNum requests in flight at once."),
-    blocked: bool | None = typer.Option(None, "--blocked/--unblocked"),
-    api_access: bool | None = typer.Option(None, "--api/--no-api"),
+    blocked: bool | None = typer.Option(
+        None, "--blocked/--unblocked", help="Block the account (every request refused), or not."
+    ),
+    api_access: bool | None = typer.Option(
+        None, "--api/--no-api", help="Allow the buyer API, or refuse it."
+    ),
     database_url: str | None = DatabaseOption,
 ) -> None:
     """Change an account's limits and flags."""
@@ -102,4 +120,79 @@ def limits(
         )
 
     in_transaction(work, database_url)
-    console.print(f"account {name} updated")
+    console.print(f"account {escape(name)} updated")
+
+
+@app.command(name="list")
+def list_(
+    name: str = typer.Option("", "--name", help="Only names containing this (any case)."),
+    blocked: bool | None = typer.Option(
+        None, "--blocked/--unblocked", help="Only blocked, or only unblocked accounts."
+    ),
+    operator: bool | None = typer.Option(
+        None, "--operator/--buyer", help="Only operators (admins), or only buyers."
+    ),
+    api_access: bool | None = typer.Option(
+        None, "--api/--no-api", help="Only accounts with, or without, API access."
+    ),
+    limit: int = typer.Option(100, help="At most this many accounts, by name."),
+    database_url: str | None = DatabaseOption,
+) -> None:
+    """Accounts with their balance, held money and flags."""
+
+    async def work(session: AsyncSession, settings: Settings) -> Table:
+        found = await accounts.listing(
+            session,
+            name_part=name,
+            blocked=blocked,
+            is_admin=operator,
+            api_access=api_access,
+            limit=limit,
+        )
+        listing = table("accounts", "id", "name", "available", "held", "flags")
+        for line in found:
+            a = line.account
+            flags = [
+                word
+                for word, on in (
+                    ("operator", a.is_admin),
+                    ("blocked", a.blocked),
+                    ("no-api", not a.api_access),
+                )
+                if on
+            ]
+            listing.add_row(
+                str(a.id),
+                a.name,
+                money(line.available, settings),
+                money(line.held, settings),
+                " ".join(flags) or "-",
+            )
+        return listing
+
+    console.print(in_transaction(work, database_url))
+
+
+@app.command()
+def debit(
+    name: str = NameArgument,
+    value: str = typer.Argument(..., help="Amount to take, e.g. 12.50."),
+    reason: str = typer.Option(..., help="Why (kept on the ledger entry, at most 64 chars)."),
+    database_url: str | None = DatabaseOption,
+) -> None:
+    """Take money from an account's available balance (a ledger entry); refuses more than
+    is available."""
+    minor = amount(value, settings_with(database_url))
+
+    async def work(session: AsyncSession, settings: Settings) -> None:
+        account = await accounts.get(session, name)
+        try:
+            await ledger.debit(session, account.id, minor, now(), reason)
+        except ledger.InsufficientFunds:
+            available = (await ledger.balance(session, account.id)).available
+            raise ledger.InsufficientFunds(
+                f"{name} has {money(available, settings)} available; cannot debit {value}"
+            ) from None
+
+    in_transaction(work, database_url)
+    console.print(f"debited {escape(value)} from {escape(name)}")

@@ -81,3 +81,27 @@ def status(config: ConfigOpt = None, data_dir: DataDirOpt = None) -> None:
         typer.echo(str(exc), err=True)
         raise typer.Exit(1) from exc
     render(report, Console())
+
+
+config_app = typer.Typer(help="The agent's configuration.", no_args_is_help=True)
+app.add_typer(config_app, name="config")
+
+
+@config_app.command("show")
+def config_show(config: ConfigOpt = None) -> None:
+    """Print the agent's effective settings (environment and --config file), secrets masked."""
+    import pydantic
+    from rich.console import Console
+
+    from simgate.agent.config import AgentConfig
+    from simgate.cli.config import effective
+
+    unset: tuple[str, ...] = ()
+    try:
+        settings = AgentConfig.load(config)
+    except pydantic.ValidationError as exc:
+        if any(e["loc"] != ("key",) or e["type"] != "missing" for e in exc.errors()):
+            raise
+        # `serve` refuses to start without a key; the rest is still worth seeing.
+        settings, unset = AgentConfig.load(config, key="-"), ("key",)
+    Console().print(effective(settings, "agent settings", unset))

@@ -9,7 +9,7 @@ from rich.table import Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from simgate.accounts import devkeys, rsa_keys
-from simgate.cli.common import DatabaseOption, console, err_console, in_transaction, now
+from simgate.cli.common import DatabaseOption, console, err_console, in_transaction, now, table
 from simgate.core.settings import Settings
 
 devkey_app = typer.Typer(
@@ -41,22 +41,23 @@ def listing(database_url: str | None = DatabaseOption) -> None:
     """Every dev key: id, prefix, note, when issued and revoked."""
 
     async def work(session: AsyncSession, settings: Settings) -> Table:
-        table = Table(title="dev keys")
-        for column in ("id", "prefix", "note", "issued", "revoked"):
-            table.add_column(column)
+        keys = table("dev keys", "id", "prefix", "note", "issued", "revoked")
         for key in await devkeys.listing(session):
             revoked = key.revoked_at.isoformat(" ", "seconds") if key.revoked_at else ""
-            table.add_row(
+            keys.add_row(
                 str(key.id), key.prefix + "…", key.note,
                 key.created_at.isoformat(" ", "seconds"), revoked,
             )  # fmt: skip
-        return table
+        return keys
 
     console.print(in_transaction(work, database_url))
 
 
 @devkey_app.command("revoke")
-def revoke(key_id: int, database_url: str | None = DatabaseOption) -> None:
+def revoke(
+    key_id: int = typer.Argument(..., help="The dev key's id (see `devkey list`)."),
+    database_url: str | None = DatabaseOption,
+) -> None:
     """Revoke a dev key by its id (register and login refuse it from now on)."""
 
     async def work(session: AsyncSession, settings: Settings) -> bool:

@@ -6,11 +6,11 @@ Three Typer apps, registered in cli/main.py as the groups `sender`, `stoplist`, 
 from __future__ import annotations
 
 import typer
-from rich.table import Table
+from rich.markup import escape
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from simgate.accounts import service as accounts
-from simgate.cli.common import DatabaseOption, console, in_transaction, now
+from simgate.cli.common import DatabaseOption, console, in_transaction, now, table
 from simgate.core.settings import Settings
 from simgate.models import Account
 
@@ -19,6 +19,8 @@ stoplist_app = typer.Typer(help="Numbers nobody may send SMS to.", no_args_is_he
 delivery_app = typer.Typer(help="The delivery-api (outbound SMS).", no_args_is_help=True)
 
 AccountOption = typer.Option(..., "--account", "-a", help="Account name.")
+SenderArgument = typer.Argument(..., help="Sender name (what recipients see as From).")
+PhoneArgument = typer.Argument(..., help="Phone number, digits with the country code.")
 
 
 def _decide(name: str, account: str, state: str, database_url: str | None) -> None:
@@ -33,29 +35,35 @@ def _decide(name: str, account: str, state: str, database_url: str | None) -> No
 
 @sender_app.command()
 def approve(
-    name: str, account: str = AccountOption, database_url: str | None = DatabaseOption
+    name: str = SenderArgument,
+    account: str = AccountOption,
+    database_url: str | None = DatabaseOption,
 ) -> None:
     """Approve a sender name for an account (registering it if it was never requested)."""
     _decide(name, account, "completed", database_url)
-    console.print(f"sender [bold]{name}[/bold] approved for {account}")
+    console.print(f"sender [bold]{escape(name)}[/bold] approved for {escape(account)}")
 
 
 @sender_app.command()
 def reject(
-    name: str, account: str = AccountOption, database_url: str | None = DatabaseOption
+    name: str = SenderArgument,
+    account: str = AccountOption,
+    database_url: str | None = DatabaseOption,
 ) -> None:
     """Reject a sender name of an account."""
     _decide(name, account, "rejected", database_url)
-    console.print(f"sender [bold]{name}[/bold] rejected for {account}")
+    console.print(f"sender [bold]{escape(name)}[/bold] rejected for {escape(account)}")
 
 
 @sender_app.command()
 def request(
-    name: str, account: str = AccountOption, database_url: str | None = DatabaseOption
+    name: str = SenderArgument,
+    account: str = AccountOption,
+    database_url: str | None = DatabaseOption,
 ) -> None:
     """Register a sender name for an account, awaiting moderation."""
     _decide(name, account, "moderation", database_url)
-    console.print(f"sender [bold]{name}[/bold] of {account} awaits moderation")
+    console.print(f"sender [bold]{escape(name)}[/bold] of {escape(account)} awaits moderation")
 
 
 @sender_app.command("list")
@@ -75,15 +83,15 @@ def list_senders(
             rows.append((holder_name, sender.name, sender.state, str(sender.requested_at)[:19]))
         return rows
 
-    table = Table("account", "sender", "state", "requested")
+    senders = table("sender names", "account", "sender", "state", "requested")
     for row in in_transaction(work, database_url):
-        table.add_row(*row)
-    console.print(table)
+        senders.add_row(*row)
+    console.print(senders)
 
 
 @stoplist_app.command("add")
 def stoplist_add(
-    phone: str,
+    phone: str = PhoneArgument,
     reason: str = typer.Option("", help="Why (opt-out, complaint, …)."),
     database_url: str | None = DatabaseOption,
 ) -> None:
@@ -93,11 +101,11 @@ def stoplist_add(
     async def work(session: AsyncSession, settings: Settings) -> str:
         return await admin.stop_list_add(session, phone, reason, now())
 
-    console.print(f"{in_transaction(work, database_url)} is on the stop-list")
+    console.print(f"{escape(in_transaction(work, database_url))} is on the stop-list")
 
 
 @stoplist_app.command("remove")
-def stoplist_remove(phone: str, database_url: str | None = DatabaseOption) -> None:
+def stoplist_remove(phone: str = PhoneArgument, database_url: str | None = DatabaseOption) -> None:
     """Allow sending to a number again."""
     from simgate.delivery import admin
 
@@ -105,7 +113,9 @@ def stoplist_remove(phone: str, database_url: str | None = DatabaseOption) -> No
         return await admin.stop_list_remove(session, phone)
 
     removed = in_transaction(work, database_url)
-    console.print(f"{phone} removed" if removed else f"{phone} was not on the stop-list")
+    console.print(
+        f"{escape(phone)} removed" if removed else f"{escape(phone)} was not on the stop-list"
+    )
 
 
 @stoplist_app.command("list")
@@ -117,15 +127,15 @@ def stoplist_list(database_url: str | None = DatabaseOption) -> None:
         entries = await admin.stop_list(session)
         return [(e.phone, e.reason, str(e.created_at)[:19]) for e in entries]
 
-    table = Table("phone", "reason", "since")
+    entries = table("stop-list", "phone", "reason", "since")
     for row in in_transaction(work, database_url):
-        table.add_row(*row)
-    console.print(table)
+        entries.add_row(*row)
+    console.print(entries)
 
 
 @delivery_app.command()
 def key(
-    account: str,
+    account: str = typer.Argument(..., help="Account name."),
     rotate: bool = typer.Option(False, "--rotate", help="Replace the secret (old one stops)."),
     database_url: str | None = DatabaseOption,
 ) -> None:

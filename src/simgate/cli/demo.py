@@ -50,7 +50,7 @@ async def _demo_supplier(session: AsyncSession, ctx: HubContext, url: str, key: 
         await suppliers.change(session, supplier, url=url, key=key, priority=10, enabled=True)
 
 
-def _print_intro(hub: str, key: str) -> None:
+def _print_intro(hub: str, key: str, admin_env: str) -> None:
     # Plain echo: curl lines must stay on one line to be copied, whatever the terminal width.
     lines = [
         "",
@@ -65,6 +65,9 @@ def _print_intro(hub: str, key: str) -> None:
         f"  curl '{hub}/api/setOperationOk.php?apikey={key}&tzid=TZID'",
         f"  curl '{hub}/api/getBalance.php?apikey={key}'",
         "",
+        "The admin commands see the same database, e.g. from another terminal:",
+        f"  {admin_env}simgate account show {DEMO_ACCOUNT}",
+        "",
         "Stop with Ctrl-C.",
     ]
     typer.echo("\n".join(lines))
@@ -75,18 +78,19 @@ def demo(
     agent_port: int = typer.Option(0, help="Agent port (0 picks a free one)."),
     sims: int = typer.Option(20, help="Simulated SIM cards."),
     sms_delay: float = typer.Option(3.0, help="Seconds before the simulated SMS arrives."),
-    data_dir: Path | None = typer.Option(None, help="Where the demo keeps its files."),
+    data_dir: Path | None = typer.Option(
+        None, help="Where the demo keeps its files (default SIMGATE_DATA_DIR)."
+    ),
 ) -> None:
-    """Run a self-contained hub with a simulated agent and a funded demo account."""
+    """Run a self-contained hub with a simulated agent and a funded demo account.
+
+    It uses the database the admin commands use (SIMGATE_DATABASE_URL, else simgate.db in
+    the data folder), so `simgate account show demo` works beside it."""
     base = get_settings()
     folder = data_dir or base.data_dir
-    settings = base.model_copy(
-        update={
-            "data_dir": folder,
-            "database_url": f"sqlite+aiosqlite:///{folder / 'demo.db'}",
-            "stock_poll_seconds": 5.0,
-        }
-    )
+    settings = base.model_copy(update={"data_dir": folder, "stock_poll_seconds": 5.0})
+    # With another folder than the admin commands' default, they need to be told it.
+    admin_env = "" if folder == base.data_dir else f"SIMGATE_DATA_DIR={folder} "
 
     async def run() -> None:
         ctx = HubContext.create(settings)
@@ -109,7 +113,7 @@ def demo(
                         await _demo_supplier(session, ctx, agent.url, key)
                         api_key = await _demo_account(session, settings, ctx)
                     await jobs.poll_stock(ctx)  # numbers are for sale before the key is shown
-                    _print_intro(hub, api_key)
+                    _print_intro(hub, api_key, admin_env)
                     await wait_for_signal()
         finally:
             await ctx.close()

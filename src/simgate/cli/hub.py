@@ -7,7 +7,7 @@ import os
 
 import typer
 
-from simgate.cli.common import console, settings_with
+from simgate.cli.common import DatabaseOption, console, settings_with
 from simgate.core import logs
 from simgate.hub import processes
 from simgate.hub.context import HubContext
@@ -21,7 +21,7 @@ def _logging() -> None:
 def serve(
     host: str | None = typer.Option(None, help="Address to bind (default SIMGATE_HOST)."),
     port: int | None = typer.Option(None, help="Port (default SIMGATE_PORT)."),
-    database_url: str | None = typer.Option(None, "--database-url"),
+    database_url: str | None = DatabaseOption,
     no_worker: bool = typer.Option(False, "--no-worker", help="API only; run `simgate worker`."),
     workers: int | None = typer.Option(
         None,
@@ -45,7 +45,7 @@ def serve(
         raise typer.Exit(status)
 
 
-def worker(database_url: str | None = typer.Option(None, "--database-url")) -> None:
+def worker(database_url: str | None = DatabaseOption) -> None:
     """Run the background jobs only (several may share one PostgreSQL)."""
     _logging()
     settings = settings_with(database_url)

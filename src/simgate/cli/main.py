@@ -5,7 +5,18 @@ from __future__ import annotations
 import typer
 
 from simgate import __version__
-from simgate.cli import accounts, admin, agent, auth, delivery, demo, hub, suppliers
+from simgate.cli import (
+    accounts,
+    activations,
+    admin,
+    agent,
+    auth,
+    config,
+    delivery,
+    demo,
+    hub,
+    suppliers,
+)
 from simgate.cli.errors import ReportingGroup
 
 app = typer.Typer(
@@ -46,7 +57,7 @@ app.add_typer(accounts.app, name="account")
 app.add_typer(suppliers.app, name="supplier")
 app.add_typer(admin.price_app, name="price")
 app.add_typer(admin.ledger_app, name="ledger")
-app.add_typer(admin.activation_app, name="activation")
+app.add_typer(activations.app, name="activation")
 app.add_typer(admin.db_app, name="db")
 app.add_typer(delivery.sender_app, name="sender")
 app.add_typer(delivery.stoplist_app, name="stoplist")
@@ -54,6 +65,7 @@ app.add_typer(delivery.delivery_app, name="delivery")
 app.add_typer(auth.devkey_app, name="devkey")
 app.add_typer(auth.rsa_app, name="rsa")
 app.add_typer(agent.app, name="agent")
+app.add_typer(config.app, name="config")
 
 
 def main() -> None:

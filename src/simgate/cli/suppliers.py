@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from simgate.cli.common import DatabaseOption, console, in_transaction, now
+from simgate.cli.common import DatabaseOption, console, in_transaction, now, table
 from simgate.core.settings import Settings
+from simgate.suppliers import removal
 from simgate.suppliers import service as suppliers
 
 app = typer.Typer(help="Agents (SIM banks) that supply numbers.", no_args_is_help=True)
@@ -15,7 +17,7 @@ app = typer.Typer(help="Agents (SIM banks) that supply numbers.", no_args_is_hel
 
 @app.command()
 def add(
-    name: str,
+    name: str = typer.Argument(..., help="A name for the agent (unique)."),
     url: str = typer.Option(..., help="The agent's protocol URL."),
     key: str = typer.Option(..., help="Shared key: sent to the agent, expected on PUSH_SMS."),
     priority: int = typer.Option(0, help="Higher is asked first."),
@@ -38,15 +40,17 @@ def add(
         )
 
     in_transaction(work, database_url)
-    console.print(f"supplier {name} added")
+    console.print(f"supplier {escape(name)} added")
 
 
 @app.command(name="set")
 def set_(
-    name: str,
-    enabled: bool | None = typer.Option(None, "--enabled/--disabled"),
-    priority: int | None = typer.Option(None),
-    url: str | None = typer.Option(None),
+    name: str = typer.Argument(..., help="The agent's name."),
+    enabled: bool | None = typer.Option(
+        None, "--enabled/--disabled", help="Buy from it again, or stop buying from it."
+    ),
+    priority: int | None = typer.Option(None, help="Higher is asked first."),
+    url: str | None = typer.Option(None, help="The agent's new protocol URL."),
     database_url: str | None = DatabaseOption,
 ) -> None:
     """Enable, disable or re-point an agent."""
@@ -56,7 +60,7 @@ def set_(
         await suppliers.change(session, supplier, url=url, priority=priority, enabled=enabled)
 
     in_transaction(work, database_url)
-    console.print(f"supplier {name} updated")
+    console.print(f"supplier {escape(name)} updated")
 
 
 @app.command(name="list")
@@ -64,11 +68,11 @@ def list_(database_url: str | None = DatabaseOption) -> None:
     """Agents with stock, health and last error."""
 
     async def work(session: AsyncSession, settings: Settings) -> Table:
-        table = Table(title="suppliers")
-        for column in ("name", "url", "prio", "on", "stock", "last ok", "failures", "last error"):
-            table.add_column(column)
+        listing = table(
+            "suppliers", "name", "url", "prio", "on", "stock", "last ok", "failures", "last error"
+        )
         for s, stock in await suppliers.overview(session):
-            table.add_row(
+            listing.add_row(
                 s.name,
                 s.url,
                 str(s.priority),
@@ -78,6 +82,25 @@ def list_(database_url: str | None = DatabaseOption) -> None:
                 str(s.consecutive_failures),
                 s.last_error or "",
             )
-        return table
+        return listing
 
     console.print(in_transaction(work, database_url))
+
+
+@app.command()
+def remove(
+    name: str = typer.Argument(..., help="The agent's name."),
+    database_url: str | None = DatabaseOption,
+) -> None:
+    """Delete an agent that nothing refers to (one added by mistake, say).
+
+    Refused while it has open rentals, forwardings or calls owed to it: disable it with
+    `simgate supplier set NAME --disabled`, then remove it once they are closed. Refused for
+    good once rentals or SMS of its own are on record (they keep naming it): disable it.
+    """
+
+    async def work(session: AsyncSession, settings: Settings) -> None:
+        await removal.remove(session, name)
+
+    in_transaction(work, database_url)
+    console.print(f"supplier {escape(name)} removed")

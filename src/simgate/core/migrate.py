@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from pathlib import Path
 
 from alembic import command
@@ -11,6 +12,9 @@ from alembic.config import Config
 from simgate.core.db import check_url, ensure_sqlite_dir, is_sqlite_url
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+# The config attribute that carries a step callback (done, total) into migrations/env.py.
+ON_STEP = "simgate_on_step"
+StepReport = Callable[[int, int], None]
 
 
 def alembic_config(url: str) -> Config:
@@ -20,17 +24,23 @@ def alembic_config(url: str) -> Config:
     return config
 
 
-def upgrade(url: str, revision: str = "heads") -> None:
+def upgrade(url: str, revision: str = "heads", on_step: StepReport | None = None) -> None:
     """Bring the database at `url` to `revision` (creates an SQLite file if needed).
 
-    "heads": each domain may add its own branch of migrations from 0001.
+    "heads": each domain may add its own branch of migrations from 0001. `on_step` hears
+    (migrations applied, migrations to apply) before the first and after each one.
     """
     check_url(url)
     if is_sqlite_url(url):
         ensure_sqlite_dir(url)
-    command.upgrade(alembic_config(url), revision)
+    config = alembic_config(url)
+    if on_step is not None:
+        config.attributes[ON_STEP] = on_step
+    command.upgrade(config, revision)
 
 
-async def upgrade_async(url: str, revision: str = "heads") -> None:
+async def upgrade_async(
+    url: str, revision: str = "heads", on_step: StepReport | None = None
+) -> None:
     # env.py runs its own event loop, so it goes to a thread when called from async code.
-    await asyncio.to_thread(upgrade, url, revision)
+    await asyncio.to_thread(upgrade, url, revision, on_step)

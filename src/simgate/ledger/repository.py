@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import case, func, insert, select, update
+from sqlalchemy import ColumnElement, and_, case, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from simgate.models import Balance, Hold, LedgerEntry
@@ -112,45 +113,92 @@ async def end_hold(
     return None if row is None else (int(row[0]), int(row[1]))
 
 
-async def totals_by_account(session: AsyncSession) -> list[tuple[int, int, int, int, int]]:
+def _ids_between(column: Any, first: int, last: int) -> ColumnElement[bool]:
+    return and_(column >= first, column <= last)
+
+
+async def account_ids(session: AsyncSession, after: int, limit: int) -> list[int]:
+    """The next `limit` account ids that have a balance, after `after` (keyset paging)."""
+    stmt = (
+        select(Balance.account_id)
+        .where(Balance.account_id > after)
+        .order_by(Balance.account_id)
+        .limit(limit)
+    )
+    return [int(i) for i in (await session.execute(stmt)).scalars()]
+
+
+async def hold_ids(session: AsyncSession, after: int, limit: int) -> list[int]:
+    """The next `limit` hold ids after `after` (keyset paging)."""
+    stmt = select(Hold.id).where(Hold.id > after).order_by(Hold.id).limit(limit)
+    return [int(i) for i in (await session.execute(stmt)).scalars()]
+
+
+async def counts(session: AsyncSession) -> tuple[int, int]:
+    """(balances, holds): how much a full check has to read."""
+    balances = (await session.execute(select(func.count()).select_from(Balance))).scalar_one()
+    holds = (await session.execute(select(func.count()).select_from(Hold))).scalar_one()
+    return int(balances), int(holds)
+
+
+async def totals_by_account(
+    session: AsyncSession, first: int, last: int
+) -> list[tuple[int, int, int, int, int]]:
+    """(account, deposited, available, held, captured) of the accounts first..last."""
     rows = await session.execute(
         select(
             Balance.account_id, Balance.deposited, Balance.available, Balance.held, Balance.captured
-        ).order_by(Balance.account_id)
+        )
+        .where(_ids_between(Balance.account_id, first, last))
+        .order_by(Balance.account_id)
     )
     return [(int(r[0]), int(r[1]), int(r[2]), int(r[3]), int(r[4])) for r in rows]
 
 
-async def entry_sums(session: AsyncSession) -> dict[tuple[int, str], int]:
+async def entry_sums(session: AsyncSession, first: int, last: int) -> dict[tuple[int, str], int]:
+    """Sum of entries per (account, kind) of the accounts first..last."""
     rows = await session.execute(
-        select(LedgerEntry.account_id, LedgerEntry.kind, func.sum(LedgerEntry.amount)).group_by(
-            LedgerEntry.account_id, LedgerEntry.kind
-        )
+        select(LedgerEntry.account_id, LedgerEntry.kind, func.sum(LedgerEntry.amount))
+        .where(_ids_between(LedgerEntry.account_id, first, last))
+        .group_by(LedgerEntry.account_id, LedgerEntry.kind)
     )
     return {(int(a), str(k)): int(s or 0) for a, k, s in rows}
 
 
-async def open_hold_sums(session: AsyncSession) -> dict[int, int]:
+async def open_hold_sums(session: AsyncSession, first: int, last: int) -> dict[int, int]:
+    """Sum of open holds per account of the accounts first..last."""
     rows = await session.execute(
         select(Hold.account_id, func.sum(Hold.amount))
-        .where(Hold.state == "held")
+        .where(Hold.state == "held", _ids_between(Hold.account_id, first, last))
         .group_by(Hold.account_id)
     )
     return {int(a): int(s or 0) for a, s in rows}
 
 
-async def hold_entry_anomalies(session: AsyncSession) -> list[tuple[int, str, int, int]]:
-    """Holds whose entries disagree with their state: (hold_id, state, starts, endings)."""
-    ends = func.sum(case((LedgerEntry.kind.in_(("capture", "release")), 1), else_=0))
-    starts = func.sum(case((LedgerEntry.kind == "hold", 1), else_=0))
+async def hold_entry_anomalies(
+    session: AsyncSession, first: int, last: int
+) -> list[tuple[int, str, int, int]]:
+    """Holds first..last whose entries disagree with their state: (hold, state, starts, ends).
+
+    Each hold has one `hold` entry, and one ending entry once it is no longer held; the
+    database compares, so only the anomalies travel."""
+    ends = func.coalesce(
+        func.sum(case((LedgerEntry.kind.in_(("capture", "release")), 1), else_=0)), 0
+    )
+    starts = func.coalesce(func.sum(case((LedgerEntry.kind == "hold", 1), else_=0)), 0)
+    expected_end = case((Hold.state == "held", 0), else_=1)
     rows = await session.execute(
         select(Hold.id, Hold.state, starts, ends)
         .join(LedgerEntry, LedgerEntry.hold_id == Hold.id, isouter=True)
+        .where(_ids_between(Hold.id, first, last))
         .group_by(Hold.id, Hold.state)
+        .having(or_(starts != 1, ends != expected_end))
+        .order_by(Hold.id)
     )
-    anomalies = []
-    for hold_id, state, n_start, n_end in rows:
-        expected_end = 0 if state == "held" else 1
-        if int(n_start or 0) != 1 or int(n_end or 0) != expected_end:
-            anomalies.append((int(hold_id), str(state), int(n_start or 0), int(n_end or 0)))
-    return anomalies
+    return [(int(h), str(state), int(n_start), int(n_end)) for h, state, n_start, n_end in rows]
+
+
+async def entries_of_hold(session: AsyncSession, hold_id: int) -> list[LedgerEntry]:
+    """The entries a hold caused (hold, then its capture, release or refund), oldest first."""
+    stmt = select(LedgerEntry).where(LedgerEntry.hold_id == hold_id).order_by(LedgerEntry.id)
+    return list((await session.execute(stmt)).scalars())

@@ -7,18 +7,23 @@ hold ends (captured or released) exactly once.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from simgate.core import validate
 from simgate.core.db import Database
 from simgate.core.errors import InvalidInput
 from simgate.core.money import MAX_AMOUNT
 from simgate.ledger import repository as repo
 from simgate.ledger.errors import InsufficientFunds
 from simgate.ledger.repository import BalanceView
+from simgate.models import LedgerEntry
 
-__all__ = ["BalanceView", "InsufficientFunds"]
+__all__ = ["BalanceView", "InsufficientFunds", "LedgerEntry"]
+
+REFERENCE_MAX_LENGTH = 64  # ledger_entries.reference
 
 
 async def open_account(session: AsyncSession, account_id: int) -> None:
@@ -48,6 +53,29 @@ async def deposit(
     await repo.add_entry(
         session, account_id=account_id, kind="deposit", amount=amount, now=now, reference=reference
     )
+
+
+async def debit(
+    session: AsyncSession, account_id: int, amount: int, now: dt.datetime, reason: str
+) -> None:
+    """Take money back out of an account (an operator's correction): the opposite of a
+    deposit, so `deposited` shrinks with `available`. InsufficientFunds, and no change, when
+    the available balance cannot cover it."""
+    if not 0 < amount <= MAX_AMOUNT:
+        raise InvalidInput(f"a debit must be between 1 and {MAX_AMOUNT} minor units")
+    validate.text(reason, "reason", max_length=REFERENCE_MAX_LENGTH)
+    if not await repo.shift(
+        session, account_id, deposited=-amount, available=-amount, require_available=amount
+    ):
+        raise InsufficientFunds(f"account {account_id} cannot cover a debit of {amount}")
+    await repo.add_entry(
+        session, account_id=account_id, kind="debit", amount=amount, now=now, reference=reason
+    )
+
+
+async def hold_entries(session: AsyncSession, hold_id: int) -> list[LedgerEntry]:
+    """The entries one hold caused, oldest first (what a rental cost, and how it ended)."""
+    return await repo.entries_of_hold(session, hold_id)
 
 
 async def hold(
@@ -116,18 +144,51 @@ class Violation:
     message: str
 
 
-async def check(session: AsyncSession) -> list[Violation]:
-    """Verify every ledger invariant; an empty list means the books balance."""
+Progress = Callable[[int, int], None]  # (rows checked, rows to check)
+CHECK_BATCH = 1000
+
+
+async def check(
+    session: AsyncSession, on_progress: Progress | None = None, *, batch: int = CHECK_BATCH
+) -> list[Violation]:
+    """Verify every ledger invariant; an empty list means the books balance.
+
+    Accounts, then holds, are read in batches of `batch` ids, so a book of millions of
+    entries is checked in bounded memory and `on_progress` hears after every batch."""
+    balances, holds = await repo.counts(session)
+    total, done = balances + holds, 0
     problems: list[Violation] = []
-    sums = await repo.entry_sums(session)
-    open_holds = await repo.open_hold_sums(session)
-    for account_id, deposited, available, held, captured in await repo.totals_by_account(session):
+    after = 0
+    while ids := await repo.account_ids(session, after, batch):
+        problems.extend(await _check_accounts(session, ids[0], ids[-1]))
+        after, done = ids[-1], done + len(ids)
+        if on_progress is not None:
+            on_progress(done, total)
+    after = 0
+    while ids := await repo.hold_ids(session, after, batch):
+        for hold_id, state, starts, ends in await repo.hold_entry_anomalies(
+            session, ids[0], ids[-1]
+        ):
+            problems.append(
+                Violation(
+                    None, f"hold {hold_id} ({state}) has {starts} hold and {ends} ending entries"
+                )
+            )
+        after, done = ids[-1], done + len(ids)
+        if on_progress is not None:
+            on_progress(done, total)
+    return problems
+
+
+async def _check_accounts(session: AsyncSession, first: int, last: int) -> list[Violation]:
+    sums = await repo.entry_sums(session, first, last)
+    open_holds = await repo.open_hold_sums(session, first, last)
+    problems: list[Violation] = []
+    for account_id, deposited, available, held, captured in await repo.totals_by_account(
+        session, first, last
+    ):
         problems.extend(
             _check_account(account_id, deposited, available, held, captured, sums, open_holds)
-        )
-    for hold_id, state, starts, ends in await repo.hold_entry_anomalies(session):
-        problems.append(
-            Violation(None, f"hold {hold_id} ({state}) has {starts} hold and {ends} ending entries")
         )
     return problems
 
@@ -153,8 +214,9 @@ def _check_account(
         found.append(f"negative balance: available {available}, held {held}, captured {captured}")
     if held != open_holds.get(account_id, 0):
         found.append(f"held {held} != open holds {open_holds.get(account_id, 0)}")
-    if deposited != entries("deposit"):
-        found.append(f"deposited {deposited} != deposit entries {entries('deposit')}")
+    net_deposits = entries("deposit") - entries("debit")
+    if deposited != net_deposits:
+        found.append(f"deposited {deposited} != deposit - debit entries {net_deposits}")
     expected_captured = entries("capture") - entries("refund")
     if captured != expected_captured:
         found.append(f"captured {captured} != capture - refund entries {expected_captured}")

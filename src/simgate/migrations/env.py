@@ -3,16 +3,40 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
+from typing import Any
 
 from alembic import context
+from alembic.runtime.migration import MigrationContext
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from simgate.core.migrate import ON_STEP
 from simgate.models import Base
 
 # Two replicas starting at once must not both migrate; PostgreSQL serialises them on this lock.
 MIGRATION_LOCK = 7_000_001
+
+
+def _step_reporter(connection: Connection) -> Callable[..., None] | None:
+    """An Alembic on_version_apply hook telling simgate.core.migrate's caller (done, total)."""
+    report = context.config.attributes.get(ON_STEP)
+    if report is None:
+        return None
+    script = context.script
+    current = MigrationContext.configure(connection).get_current_heads()
+    applied = {r.revision for r in script.iterate_revisions(current, "base")} if current else set()
+    total = sum(1 for r in script.walk_revisions() if r.revision not in applied)
+    done = 0
+    report(done, total)
+
+    def on_version_apply(**_: Any) -> None:
+        nonlocal done
+        done += 1
+        report(done, total)
+
+    return on_version_apply
 
 
 def _run(connection: Connection) -> None:
@@ -21,11 +45,13 @@ def _run(connection: Connection) -> None:
         connection.execute(text("SELECT pg_advisory_lock(:k)"), {"k": MIGRATION_LOCK})
         connection.commit()
     try:
+        hook = _step_reporter(connection)
         context.configure(
             connection=connection,
             target_metadata=Base.metadata,
             render_as_batch=connection.dialect.name == "sqlite",
             compare_type=True,
+            on_version_apply=hook,
         )
         with context.begin_transaction():
             context.run_migrations()

@@ -43,7 +43,7 @@ class LedgerEntry(Base):
 
     id: Mapped[int] = id_column()
     account_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("accounts.id"), index=True)
-    # deposit | hold | capture | release | refund
+    # deposit | debit | hold | capture | release | refund
     kind: Mapped[str] = mapped_column(String(16))
     amount: Mapped[int] = mapped_column(BigInteger)
     hold_id: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("holds.id"), index=True)

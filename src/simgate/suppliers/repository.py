@@ -5,11 +5,16 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from sqlalchemy import delete, insert, or_, select, update
+from sqlalchemy import Select, delete, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from simgate.core.claims import Lease
-from simgate.models import Supplier, SupplierStock
+from simgate.models import Activation, InboundSms, OutboxMessage, Supplier, SupplierStock
+from simgate.models.forwarding import Forwarding
+
+# forwardings.status 3: the spec's "finished" (simgate.forwarding.states.Status.FINISHED,
+# which this package may not import: forwarding builds on suppliers).
+FORWARDING_FINISHED = 3
 
 # One stock poll of a supplier at a time.
 POLL_LEASE = Lease(Supplier.poll_locked_until)
@@ -141,3 +146,40 @@ async def stock_totals(session: AsyncSession) -> dict[tuple[str, str], int]:
 async def stock_of(session: AsyncSession, supplier_id: int) -> list[SupplierStock]:
     stmt = select(SupplierStock).where(SupplierStock.supplier_id == supplier_id)
     return list((await session.execute(stmt)).scalars())
+
+
+async def lock_by_name(session: AsyncSession, name: str) -> Supplier | None:
+    """The supplier row, locked until commit (a rental's transaction waits on it)."""
+    stmt = select(Supplier).where(Supplier.name == name).with_for_update()
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def _count(session: AsyncSession, stmt: Select[int]) -> int:
+    return int((await session.execute(stmt)).scalar_one())
+
+
+async def usage(session: AsyncSession, supplier_id: int) -> dict[str, int]:
+    """How many rows refer to the supplier, open ones apart: what keeps it from being deleted."""
+    count = select(func.count())
+    rentals = count.select_from(Activation).where(Activation.supplier_id == supplier_id)
+    forwardings = count.select_from(Forwarding).where(Forwarding.supplier_id == supplier_id)
+    calls = count.select_from(OutboxMessage).where(OutboxMessage.supplier_id == supplier_id)
+    return {
+        "open rentals": await _count(session, rentals.where(Activation.finished_at.is_(None))),
+        "open forwardings": await _count(
+            session, forwardings.where(Forwarding.status != FORWARDING_FINISHED)
+        ),
+        "calls owed": await _count(session, calls.where(OutboxMessage.done_at.is_(None))),
+        "rentals": await _count(session, rentals),
+        "SMS": await _count(
+            session, count.select_from(InboundSms).where(InboundSms.supplier_id == supplier_id)
+        ),
+        "forwardings": await _count(session, forwardings),
+        "calls": await _count(session, calls),
+    }
+
+
+async def delete_supplier(session: AsyncSession, supplier_id: int) -> None:
+    """Delete the supplier and its stock (callers first make sure nothing refers to it)."""
+    await session.execute(delete(SupplierStock).where(SupplierStock.supplier_id == supplier_id))
+    await session.execute(delete(Supplier).where(Supplier.id == supplier_id))

@@ -95,7 +95,7 @@ class GsmModem:
             log.info(
                 "modem %s: SIM %s (%s %s) online", self.port, sim.phone, sim.country, sim.operator
             )
-            self.line = ModemLine(channel, self._timeout)
+            self.line = ModemLine(channel, self._timeout, self.config.forwarding_options())
             attach_line(self.store, self.port, self.line)
             await self._serve(channel, sim)
         finally:

@@ -1,7 +1,7 @@
 """Call forwarding on a real GSM modem (3GPP TS 27.007): AT+CCFC sets, queries and erases
 the forwarding; the SIM's balance is read with a USSD request (AT+CUSD) whose answer is
 operator-specific text, so the code and the patterns that find minutes and money in it are
-settings (`SIMGATE_AGENT_FORWARD_*`).
+settings (`forward_*` in the agent's config file, or `SIMGATE_AGENT_FORWARD_*`).
 
 What a modem cannot do: pay its operator, or filter calls by caller (`cleanCall` is kept by
 the agent but changes nothing on the network). See `simgate.agent.forwarding`.
@@ -11,9 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import re
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-
-from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from simgate.agent.forwarding import LineError, LineState
 from simgate.agent.modem.at import AtChannel, AtClosed, AtError, AtTimeout
@@ -24,10 +23,10 @@ VOICE_CLASS = 1
 UCS2_DCS = (0x08, 0x11, 0x48)  # 3GPP TS 23.038 data coding schemes that mean UCS2
 
 
-class ForwardingOptions(BaseSettings):
-    """How a modem forwards calls and reads its balance (operator-specific)."""
-
-    model_config = SettingsConfigDict(env_prefix="SIMGATE_AGENT_FORWARD_", extra="ignore")
+@dataclass(frozen=True)
+class ForwardingOptions:
+    """How a modem forwards calls and reads its balance (operator-specific); set by the
+    agent's `forward_*` settings (simgate.agent.config)."""
 
     # 27.007 reason: 0 unconditional, 4 all forwarding, 5 all conditional (busy, no answer,
     # unreachable — the SIM still rings first).

@@ -112,6 +112,7 @@ class Settings(BaseSettings):
     login_attempts_per_window: int = 10  # per address and per username: the argon2 budget
     login_window_seconds: int = 300
     login_keys_kept: int = 5  # API keys issued by login that stay valid (older ones revoked)
+    web_session_seconds: int = 7 * 24 * 3600  # a cabinet login lasts this long
     argon2_time_cost: int = 3
     argon2_memory_kib: int = 64 * 1024
     argon2_parallelism: int = 4

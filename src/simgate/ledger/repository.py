@@ -154,3 +154,14 @@ async def hold_entry_anomalies(session: AsyncSession) -> list[tuple[int, str, in
         if int(n_start or 0) != 1 or int(n_end or 0) != expected_end:
             anomalies.append((int(hold_id), str(state), int(n_start or 0), int(n_end or 0)))
     return anomalies
+
+
+async def entries_page(
+    session: AsyncSession, account_id: int, before_id: int | None, limit: int
+) -> list[LedgerEntry]:
+    """The account's entries newest first, older than `before_id` (keyset paging)."""
+    stmt = select(LedgerEntry).where(LedgerEntry.account_id == account_id)
+    if before_id is not None:
+        stmt = stmt.where(LedgerEntry.id < before_id)
+    stmt = stmt.order_by(LedgerEntry.id.desc()).limit(limit)
+    return list((await session.execute(stmt)).scalars())

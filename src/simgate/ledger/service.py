@@ -17,6 +17,7 @@ from simgate.core.money import MAX_AMOUNT
 from simgate.ledger import repository as repo
 from simgate.ledger.errors import InsufficientFunds
 from simgate.ledger.repository import BalanceView
+from simgate.models import LedgerEntry
 
 __all__ = ["BalanceView", "InsufficientFunds"]
 
@@ -36,6 +37,14 @@ async def read_balance(db: Database, account_id: int) -> BalanceView:
     """The account's current balance, in its own read scope (for the dialects)."""
     async with db.read() as session:
         return await balance(session, account_id)
+
+
+async def read_entries(
+    db: Database, account_id: int, before_id: int | None, limit: int
+) -> list[LedgerEntry]:
+    """A page of the account's ledger entries, newest first (its own read scope)."""
+    async with db.read() as session:
+        return await repo.entries_page(session, account_id, before_id, limit)
 
 
 async def deposit(

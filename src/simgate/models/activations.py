@@ -26,6 +26,8 @@ class Activation(Base):
         Index("ix_activations_account_state", "account_id", "state"),
         Index("ix_activations_state_expires", "state", "expires_at"),
         Index("ix_activations_supplier_phone", "supplier_id", "phone"),
+        # The cabinet's history pages walk one account's rentals newest first by id.
+        Index("ix_activations_account_id_desc", "account_id", "id"),
     )
 
     id: Mapped[int] = id_column()

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 
 from simgate.accounts import credentials, passwords, throttle
 from simgate.accounts import repository as account_repo
-from simgate.accounts import service as accounts
 from simgate.accounts import sessions_repository as sessions
+from simgate.accounts.errors import AccountBlocked
 from simgate.accounts.login import LoginFailed, NotActivated
 from simgate.accounts.registration import MIN_PASSWORD_CHARS
 from simgate.core.deps import Deps
@@ -48,7 +48,7 @@ async def password_login(
     deps: Deps, username: str, password: str, client_address: str, previous: str | None
 ) -> OpenedSession:
     """Check the password and open a session; raises TooManyAttempts, LoginFailed,
-    NotActivated or the account's access errors. `previous`: the token the browser had."""
+    NotActivated or AccountBlocked. `previous`: the token the browser had."""
     settings, now = deps.settings, deps.clock.now()
     address_key = throttle.key_for("login", "ip", client_address or "unknown")
     user_key = throttle.key_for("login", "user", username)
@@ -67,7 +67,8 @@ async def password_login(
     if not await hasher.verify_async(stored, password) or found is None:
         raise LoginFailed("wrong username or password")
     account, credential = found
-    accounts.check_access(account)
+    if account.blocked:  # API access is a separate switch: it does not bar the cabinet
+        raise AccountBlocked(f"account {account.name} is blocked")
     if settings.email_confirmation and credential.activated_at is None:
         raise NotActivated(f"account {account.name} has not confirmed its email")
     return await _open(deps, account.id, user_key, previous)

@@ -3,13 +3,24 @@
 from __future__ import annotations
 
 import json
+import sys
 
 import typer
 from rich.table import Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from simgate.accounts import service as accounts
-from simgate.cli.common import DatabaseOption, amount, console, in_transaction, now, settings_with
+from simgate.accounts import web_login
+from simgate.cli.common import (
+    DatabaseOption,
+    amount,
+    console,
+    in_transaction,
+    now,
+    settings_with,
+    with_deps,
+)
+from simgate.core.deps import Deps
 from simgate.core.money import format_fixed
 from simgate.core.settings import Settings
 from simgate.ledger import service as ledger
@@ -48,6 +59,18 @@ def credit(name: str, value: str, database_url: str | None = DatabaseOption) -> 
 
     in_transaction(work, database_url)
     console.print(f"credited {value} to {name}")
+
+
+@app.command()
+def password(name: str, database_url: str | None = DatabaseOption) -> None:
+    """Set the web login password of an account; reads it from stdin (first line)."""
+    typed = sys.stdin.readline().rstrip("\r\n")
+
+    async def work(deps: Deps) -> None:
+        await web_login.set_password(deps, name, typed)
+
+    with_deps(work, database_url)
+    console.print(f"password of {name} set; its web sessions were ended")
 
 
 @app.command()

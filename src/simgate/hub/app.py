@@ -12,6 +12,7 @@ from simgate.dialects.onlinesim.sandbox import router as sandbox_router
 from simgate.dialects.smsactivate.router import router as smsactivate_router
 from simgate.dialects.smshub.router import router as smshub_router
 from simgate.hub.context import HubContext
+from simgate.web.router import install as install_web
 
 
 def create_app(ctx: HubContext) -> FastAPI:
@@ -25,6 +26,8 @@ def create_app(ctx: HubContext) -> FastAPI:
     app.include_router(onlinesim_router)
     app.include_router(smsactivate_router)
     app.include_router(delivery_router)
+
+    install_web(app, ctx)
 
     @app.get("/health", include_in_schema=False)
     async def health() -> dict[str, str]:

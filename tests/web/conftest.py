@@ -13,6 +13,7 @@ import httpx
 import pytest
 from playwright.async_api import Browser, BrowserContext, Page, async_playwright
 
+from simgate.accounts import service as accounts
 from simgate.accounts import web_login
 from simgate.core.clock import FrozenClock
 from simgate.core.db import Database
@@ -21,8 +22,11 @@ from simgate.hub.app import create_app
 from simgate.hub.context import HubContext
 from simgate.hub.server import running_server
 from simgate.ledger import service as ledger
+from simgate.suppliers import service as suppliers
+from simgate.worker import jobs
 from tests.auth.conftest import CHEAP_ARGON2, Mailbox, smtp  # noqa: F401 (smtp: a fixture)
 from tests.hub.conftest import Hub
+from tests.hub.standin_agent import StandinAgent
 
 CHROMIUM = Path("/usr/bin/chromium")
 PASSWORD = "correct horse battery"
@@ -106,3 +110,37 @@ async def log_in(page: Page, url: str, username: str, password: str = PASSWORD) 
     await page.get_by_label("Password", exact=True).fill(password)
     await page.get_by_role("button", name="Log in").click()
     await page.wait_for_url(f"{url}/")
+
+
+@pytest.fixture
+def make_web_buyer(web_hub: WebHub) -> Any:
+    async def make(name: str, balance: int = 100_000) -> str:
+        async with web_hub.ctx.db.transaction() as session:
+            created = await accounts.create(
+                session, web_hub.ctx.settings, name, web_hub.clock.now(), balance=balance
+            )
+        return created.api_key
+
+    return make
+
+
+@pytest.fixture
+async def connect_web_agent(web_hub: WebHub) -> AsyncIterator[Any]:
+    """A stand-in agent on loopback, registered with the hub, its stock loaded."""
+    servers: list[Any] = []
+
+    async def connect(name: str = "agent1") -> StandinAgent:
+        agent = StandinAgent(key=f"{name}-key")
+        server = running_server(agent.app())
+        url = await server.__aenter__()
+        servers.append(server)
+        async with web_hub.ctx.db.transaction() as session:
+            await suppliers.add(
+                session, name, url + "/", agent.key, web_hub.clock.now(), timeout_seconds=1.0
+            )
+        await jobs.poll_stock(web_hub.ctx)
+        return agent
+
+    yield connect
+    for server in reversed(servers):
+        await server.__aexit__(None, None, None)

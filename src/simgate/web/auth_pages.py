@@ -20,7 +20,6 @@ from simgate.web.pages import (
     BadForm,
     client_address,
     context_of,
-    member_or_none,
     page,
     posted,
     text_field,
@@ -57,8 +56,8 @@ def _check_form_token(request: Request, form: FormData) -> None:
 
 @router.get("/login")
 async def login_page(request: Request) -> Response:
-    if await member_or_none(request) is not None:
-        return RedirectResponse("/", 303)
+    # Shown even to a logged-in browser: logging in again (as someone else, say) is allowed,
+    # and rotates the session.
     return _form_page(request, "login.html", username="")
 
 

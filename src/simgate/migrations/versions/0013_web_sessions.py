@@ -1,9 +1,11 @@
 """web: browser sessions of the cabinet, and the index its history pages walk
 
 Revision ID: 0013_web_sessions
-Revises: 0011_activation_words
+Revises: 0001
 Create Date: 2026-11-30 14:40:00
 
+An independent branch from 0001 (its own label, like each domain's): it needs only the
+accounts and activations tables, and a downgrade of another branch must not take it along.
 Written by hand so that it stays portable to SQLite and PostgreSQL; the names follow the
 naming convention of simgate.models.base.
 """
@@ -16,8 +18,8 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0013_web_sessions"
-down_revision: str | None = "0011_activation_words"
-branch_labels: str | Sequence[str] | None = None
+down_revision: str | None = "0001"
+branch_labels: str | Sequence[str] | None = ("web",)
 depends_on: str | Sequence[str] | None = None
 
 BIG_PK = sa.BigInteger().with_variant(sa.Integer(), "sqlite")

@@ -4,6 +4,7 @@ Debian's Chromium driven by Playwright. No browser is ever downloaded: the tests
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -29,6 +30,9 @@ from tests.hub.conftest import Hub
 from tests.hub.standin_agent import StandinAgent
 
 CHROMIUM = Path("/usr/bin/chromium")
+# Where the tests leave a picture of each page, desktop and phone width (unset: nowhere).
+SCREENSHOTS = os.environ.get("SIMGATE_SCREENSHOTS", "")
+WIDTHS = {"desktop": (1280, 800), "phone": (390, 844)}
 PASSWORD = "correct horse battery"
 
 
@@ -54,7 +58,10 @@ class WebHub(Hub):
 
 @pytest.fixture
 async def web_hub(
-    db: Database, settings: Settings, clock: FrozenClock, smtp: tuple[Mailbox, int]  # noqa: F811
+    db: Database,
+    settings: Settings,
+    clock: FrozenClock,
+    smtp: tuple[Mailbox, int],  # noqa: F811
 ) -> AsyncIterator[WebHub]:
     settings = settings.model_copy(
         update={
@@ -79,12 +86,17 @@ async def web_hub(
     await ctx.http.aclose()
 
 
-@pytest.fixture
-async def browser() -> AsyncIterator[Browser]:
+@pytest.fixture(scope="session")
+def chromium() -> Path:
     if not CHROMIUM.exists():
         pytest.fail("/usr/bin/chromium is missing: apt-get install -y chromium (see .ci/run)")
+    return CHROMIUM
+
+
+@pytest.fixture
+async def browser(chromium: Path) -> AsyncIterator[Browser]:
     async with async_playwright() as driver:
-        launched = await driver.chromium.launch(executable_path=str(CHROMIUM))
+        launched = await driver.chromium.launch(executable_path=str(chromium))
         yield launched
         await launched.close()
 
@@ -144,3 +156,15 @@ async def connect_web_agent(web_hub: WebHub) -> AsyncIterator[Any]:
     yield connect
     for server in reversed(servers):
         await server.__aexit__(None, None, None)
+
+
+async def snap(page: Page, name: str) -> None:
+    """Screenshots of the page as it is now, at each width, when SIMGATE_SCREENSHOTS is set."""
+    if not SCREENSHOTS:
+        return
+    before = page.viewport_size
+    for label, (width, height) in WIDTHS.items():
+        await page.set_viewport_size({"width": width, "height": height})
+        await page.screenshot(path=f"{SCREENSHOTS}/{name}-{label}.png", full_page=True)
+    if before is not None:
+        await page.set_viewport_size(before)

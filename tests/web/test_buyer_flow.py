@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import time
+from decimal import Decimal
 
 from playwright.async_api import expect
 
 from simgate.accounts import service as accounts
 from tests.hub.conftest import reference_agent
-from tests.web.conftest import PASSWORD, WebHub, log_in
+from tests.web.conftest import PASSWORD, WebHub, log_in, snap
 
 
 async def account_id_of(hub: WebHub, name: str) -> int:
@@ -19,6 +20,7 @@ async def account_id_of(hub: WebHub, name: str) -> int:
 async def test_sign_up_confirm_rent_read_codes_finish(web_hub, new_page, tmp_path):
     page = await new_page()
     await page.goto(f"{web_hub.url}/signup")
+    await snap(page, "signup")
     await page.get_by_label("Name", exact=True).fill("Alice Doe")
     await page.get_by_label("Username", exact=True).fill("alice")
     await page.get_by_label("Email").fill("alice@example.org")
@@ -32,6 +34,7 @@ async def test_sign_up_confirm_rent_read_codes_finish(web_hub, new_page, tmp_pat
     await page.get_by_label("Password", exact=True).fill(PASSWORD)
     await page.get_by_role("button", name="Log in").click()
     await expect(page.get_by_role("alert")).to_contain_text("Confirm your email")
+    await snap(page, "login")
 
     await page.goto(await web_hub.confirm_link())
     await log_in(page, web_hub.url, "alice")
@@ -56,6 +59,10 @@ async def test_sign_up_confirm_rent_read_codes_finish(web_hub, new_page, tmp_pat
         await expect(first_code).to_have_count(1, timeout=15_000)
         code = await first_code.inner_text()
         assert code.isdigit()
+        # The price is held, and the balance on the page says so without a reload.
+        price = await rental.locator(".price").inner_text()
+        await expect(page.locator("#held")).to_have_text(price)
+        await snap(page, "dashboard")
         await expect(rental.get_by_role("button", name="Copy")).to_be_visible()
         phone = int((await rental.locator(".phone").inner_text()).lstrip("+"))
 
@@ -70,26 +77,28 @@ async def test_sign_up_confirm_rent_read_codes_finish(web_hub, new_page, tmp_pat
 
         await rental.get_by_role("button", name="Finish").click()
         await expect(page.locator("article.rental")).to_have_count(0)
+        await expect(page.locator("#held")).to_have_text("0.00")
+        balance = str(Decimal("100.00") - Decimal(price))
+        await expect(page.locator("#balance")).to_have_text(balance)
         assert await page.evaluate("window.stillTheSamePage") is True
-
-    await page.reload()
-    balance = await page.locator("#balance").inner_text()
-    assert balance != "100.00" and await page.locator("#held").inner_text() == "0.00"
 
     await page.get_by_role("link", name="History").click()
     rows = page.locator("tr.history-row")
     await expect(rows).to_have_count(1)
     await expect(rows.first).to_contain_text("finished")
+    await snap(page, "history")
     await page.get_by_label("State").select_option("refunded")
     await page.get_by_role("button", name="Show").click()
     await expect(rows).to_have_count(0)
 
     await page.get_by_role("link", name="Payments").click()
     await expect(page.locator("tr.ledger-row").first).to_contain_text("charge")
+    await snap(page, "ledger")
 
     await page.get_by_role("link", name="API keys").click()
     await page.get_by_role("button", name="Create key").click()
     key = await page.locator("#new-key").inner_text()
+    await snap(page, "keys")
     assert await web_hub.api("getBalance", key) == {
         "response": 1,
         "balance": balance,

@@ -50,9 +50,7 @@ async def test_another_buyer_gets_404_for_a_rental_by_url_or_forged_form(
     assert state[0]["response"] == "TZ_NUM_WAIT"
 
 
-async def test_a_form_without_the_sessions_csrf_token_is_refused(
-    web_hub, make_web_buyer, new_page
-):
+async def test_a_form_without_the_sessions_csrf_token_is_refused(web_hub, make_web_buyer, new_page):
     await make_web_buyer("buyer")
     await set_password_by_cli(web_hub, "buyer")
     page = await new_page()

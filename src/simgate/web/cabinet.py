@@ -145,6 +145,11 @@ async def _rental_fragment(
     return Response(text, media_type="text/html", headers=SECURITY_HEADERS)
 
 
+def _event(name: str, html: str) -> str:
+    """One Server-Sent Event; each line of the HTML is a data line."""
+    return f"event: {name}\n" + "".join(f"data: {line}\n" for line in html.split("\n")) + "\n"
+
+
 @router.get("/events")
 async def events(request: Request) -> Response:
     """Server-Sent Events: the open-rentals list, sent again after each change."""
@@ -157,9 +162,11 @@ async def events(request: Request) -> Response:
             while True:
                 changed.clear()  # before the read: a commit during it wakes the next wait
                 rentals = await queries.open_rentals(ctx.db, me.account_id, ctx.clock.now())
-                html = render_text(request, "_rentals.html", rentals=rentals, me=me)
-                yield "event: rentals\n" + "".join(f"data: {line}\n" for line in html.split("\n"))
-                yield "\n"
+                balance = await ledger.read_balance(ctx.db, me.account_id)
+                yield _event(
+                    "rentals", render_text(request, "_rentals.html", rentals=rentals, me=me)
+                )
+                yield _event("balance-card", render_text(request, "_balance.html", balance=balance))
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(changed.wait(), REFRESH_SECONDS)
 

@@ -26,12 +26,17 @@
     });
   }
 
+  // The stream names each part of the page it sends by the id of the element it replaces.
   function listen(box) {
     var source = new EventSource(box.dataset.live);
-    source.addEventListener("rentals", function (event) {
-      box.innerHTML = event.data;
-      startCountdowns(box);
-      if (window.htmx) { window.htmx.process(box); }
+    box.dataset.liveParts.split(" ").forEach(function (id) {
+      source.addEventListener(id, function (event) {
+        var target = document.getElementById(id);
+        if (!target) { return; }
+        target.innerHTML = event.data;
+        startCountdowns(target);
+        if (window.htmx) { window.htmx.process(target); }
+      });
     });
   }
 

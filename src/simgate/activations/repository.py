@@ -281,7 +281,8 @@ async def history_page(
     until: dt.datetime | None = None,
 ) -> list[tuple[Activation, Service]]:
     """One page of the account's rentals, newest first, older than `before_id` (keyset paging
-    on ix_activations_account_id_desc, so page 10,000 costs what page 1 does)."""
+    on ix_activations_account_id_desc, or ix_activations_account_service_id for one service,
+    so page 10,000 costs what page 1 does)."""
     stmt = (
         select(Activation, Service)
         .join(Service, Service.id == Activation.service_id)

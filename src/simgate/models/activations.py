@@ -28,6 +28,7 @@ class Activation(Base):
         Index("ix_activations_supplier_phone", "supplier_id", "phone"),
         # The cabinet's history pages walk one account's rentals newest first by id.
         Index("ix_activations_account_id_desc", "account_id", "id"),
+        Index("ix_activations_account_service_id", "account_id", "service_id", "id"),
     )
 
     id: Mapped[int] = id_column()

@@ -1,4 +1,4 @@
-"""web: browser sessions of the cabinet, and the index its history pages walk
+"""web: browser sessions of the cabinet, and the indexes its history pages walk
 
 Revision ID: 0013_web_sessions
 Revises: 0001
@@ -46,9 +46,13 @@ def upgrade() -> None:
     )
     op.create_index("ix_web_sessions_account_id", "web_sessions", ["account_id"])
     op.create_index("ix_activations_account_id_desc", "activations", ["account_id", "id"])
+    op.create_index(
+        "ix_activations_account_service_id", "activations", ["account_id", "service_id", "id"]
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("ix_activations_account_service_id", table_name="activations")
     op.drop_index("ix_activations_account_id_desc", table_name="activations")
     op.drop_index("ix_web_sessions_account_id", table_name="web_sessions")
     op.drop_table("web_sessions")

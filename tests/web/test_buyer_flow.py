@@ -104,3 +104,30 @@ async def test_sign_up_confirm_rent_read_codes_finish(web_hub, new_page, tmp_pat
         "balance": balance,
         "zbalance": 0,
     }
+
+
+async def test_cancel_before_any_sms_gives_the_money_back(
+    web_hub, make_web_buyer, connect_web_agent, new_page
+):
+    await connect_web_agent()
+    key = await make_web_buyer("bob", balance=50_00)
+    await web_hub.give_password("bob")
+    page = await new_page()
+    await log_in(page, web_hub.url, "bob")
+    await page.get_by_label("Service").select_option("VKcom")
+    await page.get_by_role("button", name="Rent").click()
+    rental = page.locator("article.rental")
+    await expect(rental).to_have_count(1)
+    price = await rental.locator(".price").inner_text()
+    await expect(page.locator("#held")).to_have_text(price)
+
+    await rental.get_by_role("button", name="Cancel").click()
+    await expect(rental).to_have_count(0)
+    await expect(page.locator("#balance")).to_have_text("50.00")
+    await expect(page.locator("#held")).to_have_text("0.00")
+    assert (await web_hub.api("getBalance", key))["balance"] == "50.00"
+
+    await page.goto(f"{web_hub.url}/history?state=refunded&since=9999-12-31&until=9999-12-31")
+    await expect(page.get_by_role("status")).to_contain_text("Dates look like")
+    await expect(page.locator("tr.history-row")).to_have_count(1)
+    await expect(page.locator("tr.history-row")).to_contain_text("refunded")

@@ -27,6 +27,7 @@ from simgate.web.pages import (
     context_of,
     is_htmx,
     member,
+    member_or_none,
     page,
     posted,
     render_text,
@@ -161,6 +162,8 @@ async def events(request: Request) -> Response:
         with signals.subscribe(me.account_id) as changed:
             while True:
                 changed.clear()  # before the read: a commit during it wakes the next wait
+                if await member_or_none(request) is None:
+                    return  # logged out (or blocked) meanwhile: the page stops being fed
                 rentals = await queries.open_rentals(ctx.db, me.account_id, ctx.clock.now())
                 balance = await ledger.read_balance(ctx.db, me.account_id)
                 yield _event(

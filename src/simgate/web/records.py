@@ -49,15 +49,16 @@ async def history(
     chosen = {"service": service, "state": state, "since": since, "until": until}
     notice = None
     try:
-        start, end = _day(since), _day(until)
-    except ValueError:
+        start, last_day = _day(since), _day(until)
+        end = last_day + dt.timedelta(days=1) if last_day else None
+    except (ValueError, OverflowError):
         start = end = None
         notice = "BAD_DATE"
     wanted = queries.HistoryFilter(
         service=service or None,
         states=(state,) if state in SHOWN_STATES else (),
         since=start,
-        until=end + dt.timedelta(days=1) if end else None,
+        until=end,
     )
     found = await queries.history(ctx.db, me.account_id, wanted, _before(before), PAGE_SIZE)
     offers = await listing.offers_in(ctx.db, Dialect.ONLINESIM)

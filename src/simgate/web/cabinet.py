@@ -147,8 +147,9 @@ async def _rental_fragment(
 
 
 def _event(name: str, html: str) -> str:
-    """One Server-Sent Event; each line of the HTML is a data line."""
-    return f"event: {name}\n" + "".join(f"data: {line}\n" for line in html.split("\n")) + "\n"
+    """One Server-Sent Event; each line of the HTML is a data line. Every kind of line break
+    splits (an SMS may hold a bare CR, which would otherwise end a data line early)."""
+    return f"event: {name}\n" + "".join(f"data: {line}\n" for line in html.splitlines()) + "\n"
 
 
 @router.get("/events")

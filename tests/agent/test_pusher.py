@@ -197,3 +197,22 @@ async def test_no_sms_when_count_is_zero(
         await agent.simulated.deliver_due()
         assert await _sms_rows(agent) == []
     assert hub.attempts == []
+
+
+async def test_later_simulated_sms_arrive_one_interval_apart(
+    make_config: Callable[..., AgentConfig], clock: FrozenClock, hub: Any
+) -> None:
+    config = make_config(hub_url=hub.url, sim_sms_count=3, sim_sms_interval_seconds=30)
+    async with AgentRuntime(config, clock) as agent:
+        reply = await agent.protocol.answer(
+            {"action": "GET_NUMBER", "key": KEY, "country": "russia", "service": "vk", "sum": 1}
+        )
+        assert reply["status"] == "SUCCESS"
+        assert agent.simulated is not None
+        received = []
+        # the first after the delay (1 s), then one every 30 s on the agent's clock
+        for step in (1.0, 29.0, 1.0, 29.0, 1.0):
+            clock.advance(step)
+            await agent.simulated.deliver_due()
+            received.append(len(await _sms_rows(agent)))
+    assert received == [1, 1, 2, 2, 3]

@@ -14,7 +14,7 @@ import pytest
 from simgate.accounts import service as accounts
 from simgate.agent.config import AgentConfig
 from simgate.agent.runtime import AgentRuntime
-from simgate.core.clock import FrozenClock
+from simgate.core.clock import Clock, FrozenClock
 from simgate.core.db import Database
 from simgate.core.settings import Settings
 from simgate.hub.app import create_app
@@ -59,8 +59,11 @@ class Hub:
 
 
 @contextlib.asynccontextmanager
-async def reference_agent(hub: Hub, data_dir: Path, **config: Any) -> AsyncIterator[AgentRuntime]:
-    """simgate's own agent with a simulated pool, registered with the hub, its stock loaded."""
+async def reference_agent(
+    hub: Hub, data_dir: Path, clock: Clock | None = None, **config: Any
+) -> AsyncIterator[AgentRuntime]:
+    """simgate's own agent with a simulated pool, registered with the hub, its stock loaded;
+    on its own `clock` when given (the system clock otherwise)."""
     settings = AgentConfig(
         host="127.0.0.1",
         port=0,
@@ -69,7 +72,7 @@ async def reference_agent(hub: Hub, data_dir: Path, **config: Any) -> AsyncItera
         data_dir=data_dir,
         **config,
     )
-    async with AgentRuntime(settings) as runtime:
+    async with AgentRuntime(settings, clock) as runtime:
         async with hub.ctx.db.transaction() as session:
             await suppliers.add(session, "bank", runtime.url, "bank-key", hub.clock.now())
         await jobs.poll_stock(hub.ctx)

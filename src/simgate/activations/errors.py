@@ -39,6 +39,18 @@ class DeferredClosed(DomainError):
     code = "DEFERRED_CLOSED"
 
 
+class PriceAboveLimit(DomainError):
+    """The rental costs more than the most the buyer said they would pay."""
+
+    code = "PRICE_ABOVE_LIMIT"
+
+
+class CodeReceived(Conflict):
+    """A rental that already received an SMS is paid for: it can be finished, not cancelled."""
+
+    code = "CODE_RECEIVED"
+
+
 class NoNumber(DomainError):
     code = "NO_NUMBER"
 

@@ -74,6 +74,12 @@ async def confirm(
         return await service.confirm(session, account_id, tzid, clock.now(), ban=ban)
 
 
+async def cancel(db: Database, clock: Clock, account_id: int, tzid: int) -> Activation:
+    """Cancel a rental that received no SMS, refunded in full; CodeReceived once one came."""
+    async with db.transaction() as session:
+        return await service.cancel(session, account_id, tzid, clock.now())
+
+
 async def revise(db: Database, clock: Clock, account_id: int, tzid: int) -> Activation:
     """The buyer's code was wrong: wait for the next SMS on the same rental."""
     async with db.transaction() as session:

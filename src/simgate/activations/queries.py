@@ -10,6 +10,7 @@ from simgate.activations import repeat
 from simgate.activations import repository as activations_repo
 from simgate.activations import service as activations
 from simgate.activations.errors import ActivationNotFound, NoRepeatNumbers, RepeatMismatch
+from simgate.activations.states import OPEN_STATES
 from simgate.catalog import repository as catalog
 from simgate.core.db import Database
 from simgate.models import Activation, Service
@@ -110,7 +111,7 @@ async def history(
 async def open_rentals(
     db: Database, account_id: int, now: dt.datetime
 ) -> list[activations.ActivationView]:
-    """The account's rentals that are still open, newest first, with their messages."""
+    """The account's rentals still open (waiting for a number, a first or a next SMS)."""
     async with db.read() as session:
-        found = await activations.views(session, account_id, now, descending=True, recent_seconds=0)
-    return [v for v in found if v.activation.finished_at is None]
+        found = await activations.views(session, account_id, now, recent_seconds=0)
+    return [view for view in found if view.activation.state in OPEN_STATES]

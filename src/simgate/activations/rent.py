@@ -18,6 +18,7 @@ from simgate.activations.errors import (
     NoNumber,
     NoService,
     NoSuppliers,
+    PriceAboveLimit,
     TooManyOpen,
     TooManyRequests,
     UnknownCountry,
@@ -52,6 +53,7 @@ class RentRequest:
     region: int | None = None
     extension: int | None = None
     number: str | None = None  # repeat: the very number wanted
+    max_price: int | None = None  # minor units; a dearer rental is refused
 
 
 @dataclass(frozen=True)
@@ -183,6 +185,12 @@ async def begin(
         session, account.id, found.service.id, found.country.code, request.form
     ):
         raise DuplicateRequest("the same request is already waiting")
+    amount = price_for(found.price, request.form)
+    if request.max_price is not None and amount > request.max_price:
+        raise PriceAboveLimit(f"the price {amount} is above {request.max_price}")
+    # The hold comes before the stock check, so a buyer without the money hears that rather
+    # than "no numbers" (the order sms-activate clients expect); a refusal below rolls it back.
+    hold_id = await ledger.hold(session, account.id, amount, now, reference="activation")
     if await suppliers_repo.enabled_count(session) == 0:
         raise NoSuppliers("no agent is connected")
     deferred = request.form == RentalForm.DEFERRED
@@ -194,8 +202,6 @@ async def begin(
             # The stock is there but its agents are down: waiting on them would only time out.
             raise NoSuppliers("every agent with stock is backing off")
         raise NoNumber("no agent has a number for this request")
-    amount = price_for(found.price, request.form)
-    hold_id = await ledger.hold(session, account.id, amount, now, reference="activation")
     lifetime = (
         settings.deferred_lifetime_seconds if deferred else settings.activation_lifetime_seconds
     )

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from simgate.activations import repository as repo
-from simgate.activations.errors import ActivationNotFound, CannotComplete
+from simgate.activations.errors import ActivationNotFound, CannotComplete, CodeReceived
 from simgate.activations.forms import RentalForm
 from simgate.activations.lifecycle import apply
 from simgate.activations.states import (
@@ -59,6 +59,18 @@ async def confirm(
     if not done:
         raise CannotComplete("the activation changed meanwhile; ask again")
     return activation
+
+
+async def cancel(session: AsyncSession, account_id: int, tzid: int, now: dt.datetime) -> Activation:
+    """Close a rental that received no SMS, refunded (idempotent); CodeReceived once one came:
+    the buyer then pays for it and may only finish it."""
+    activation = await owned(session, account_id, tzid, for_update=True)
+    state = State(activation.state)
+    if state == State.OVER_OK or (
+        state not in FINAL_STATES and await repo.last_seq(session, activation.id) > 0
+    ):
+        raise CodeReceived(f"activation {tzid} received an SMS")
+    return await confirm(session, account_id, tzid, now)
 
 
 async def revise(session: AsyncSession, account_id: int, tzid: int, now: dt.datetime) -> Activation:

@@ -58,6 +58,9 @@ class AgentConfig(BaseSettings):
     sim_seed: int = 1
     sim_sms_delay_seconds: float = 3.0
     sim_sms_count: int = 1
+    # The n-th SMS (from 0) arrives n intervals after the first: a buyer who asks for another
+    # code gets a new one later, as from a real service. 0 sends them all at once.
+    sim_sms_interval_seconds: float = Field(0.0, ge=0)
     sim_multipart: bool = False
 
     # real modems

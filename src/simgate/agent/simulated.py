@@ -1,7 +1,8 @@
 """A simulated modem pool: N SIMs with generated numbers that receive service-like SMS.
 
 After a number is handed out for a service, the pool "receives" `sim_sms_count` SMS like that
-service's real ones after `sim_sms_delay_seconds` (on the injected clock); with
+service's real ones, the first after `sim_sms_delay_seconds` and each next one
+`sim_sms_interval_seconds` later (on the injected clock); with
 `sim_multipart` the first one arrives as a three-part concatenated SMS, exercising the same
 assembly path as a real modem. Deterministic for a given `sim_seed`.
 """
@@ -108,8 +109,9 @@ class SimulatedPool:
 
     def on_allocated(self, allocation: Allocation) -> None:
         """Schedule the service's SMS for a number just handed out."""
-        at = self.clock.now() + dt.timedelta(seconds=self.config.sim_sms_delay_seconds)
+        first = self.clock.now() + dt.timedelta(seconds=self.config.sim_sms_delay_seconds)
         for n in range(self.config.sim_sms_count):
+            at = first + dt.timedelta(seconds=n * self.config.sim_sms_interval_seconds)
             sender, text = service_text(allocation.service, self._rng)
             if n == 0 and self.config.sim_multipart:
                 self._due += [(at, part) for part in self._split(allocation, sender, text)]

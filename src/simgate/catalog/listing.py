@@ -72,6 +72,15 @@ async def service_named(db: Database, name: str) -> Service | None:
         return await repo.service_by_name(session, name)
 
 
+async def country_ids(db: Database, dialect: Dialect) -> dict[int, tuple[int, Country]]:
+    """Every enabled country `dialect` offers, by the hub's country code: (the id the
+    dialect prints, the country)."""
+    async with db.read() as session:
+        found = await repo.countries(session)
+    ids = ((aliases.country_code(dialect, c), c) for c in found)
+    return {country.code: (shown, country) for shown, country in ids if shown is not None}
+
+
 async def operator_by_mccmnc(db: Database, mccmnc: str) -> Operator | None:
     async with db.read() as session:
         return await repo.operator_by_mccmnc(session, mccmnc)

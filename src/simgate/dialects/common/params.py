@@ -110,7 +110,7 @@ async def read_params(request: Request) -> Params:
     """Merge query, form and JSON parameters; later sources win for single values."""
     values: dict[str, list[Any]] = {}
     for key, value in request.query_params.multi_items():
-        values.setdefault(key, []).append(value)
+        _add(values, key, value)
     if request.method == "POST":
         try:
             await _merge_body(request, values)
@@ -131,7 +131,7 @@ async def _merge_body(request: Request, values: dict[str, list[Any]]) -> None:
             raise BadParam("body") from None
         for key, value in form.multi_items():
             if isinstance(value, str):
-                values.setdefault(key, []).append(value)
+                _add(values, key, value)
         return
     body = await request.body()
     if not body.strip():
@@ -143,4 +143,10 @@ async def _merge_body(request: Request, values: dict[str, list[Any]]) -> None:
     if not isinstance(parsed, dict):
         raise BadParam("body")
     for key, value in parsed.items():
-        values.setdefault(str(key), []).append(value)
+        _add(values, str(key), value)
+
+
+def _add(values: dict[str, list[Any]], name: str, value: Any) -> None:
+    """One parameter under its name without surrounding spaces: a popular sms-activate client
+    sends `country `, `operator ` and others with a trailing space."""
+    values.setdefault(name.strip(), []).append(value)

@@ -14,6 +14,9 @@ GENERIC_ERROR = "ERROR_SQL"
 WORDS: dict[str, str] = {
     "NO_KEY": "NO_KEY",
     "UNKNOWN_KEY": "BAD_KEY",
+    # sms-activate answers BANNED:<until> for a ban with an end. A simgate block has none, so
+    # any time would be invented; the bare word is what one client matches whole, and what
+    # another finds before its first ':' either way.
     "ACCOUNT_BLOCKED": "BANNED",
     "API_ACCESS_DISABLED": "ACCOUNT_INACTIVE",
     "NO_SERVICE": "BAD_SERVICE",
@@ -24,6 +27,10 @@ WORDS: dict[str, str] = {
     "NO_SUPPLIERS": "NO_NUMBERS",
     "INSUFFICIENT_FUNDS": "NO_BALANCE",
     "ACTIVATION_NOT_FOUND": "NO_ACTIVATION",
+    "PRICE_ABOVE_LIMIT": "WRONG_MAX_PRICE",
+    "BAD_REJECT": "WRONG_EXCEPTION_PHONE",
+    # cancelling a rental that received a code: sms-activate refuses it with this word too
+    "CODE_RECEIVED": "BAD_STATUS",
 }
 
 RULE = ErrorWords(WORDS, GENERIC_ERROR)

@@ -1,4 +1,5 @@
-"""Dialects only translate: no module under simgate/dialects opens a database scope.
+"""Dialects and the web cabinet only translate: no module under simgate/dialects or
+simgate/web opens a database scope.
 
 import-linter sees imports, not calls, so this walks the syntax tree of every dialect module
 for calls that open one: `<anything>.transaction(…)`, `<anything>.session(…)`,
@@ -12,8 +13,10 @@ import ast
 from pathlib import Path
 
 import simgate.dialects
+import simgate.web
 
 DIALECTS = Path(simgate.dialects.__file__).parent
+WEB = Path(simgate.web.__file__).parent
 ALWAYS_A_SCOPE = {"transaction", "session", "begin_nested"}
 
 
@@ -42,6 +45,17 @@ def test_no_dialect_module_opens_a_scope() -> None:
         line
         for path in modules
         for line in scope_calls(path.read_text(encoding="utf-8"), str(path.relative_to(DIALECTS)))
+    ]
+    assert offenders == []
+
+
+def test_no_web_module_opens_a_scope() -> None:
+    modules = sorted(WEB.rglob("*.py"))
+    assert len(modules) > 5  # the walk really covers the cabinet
+    offenders = [
+        line
+        for path in modules
+        for line in scope_calls(path.read_text(encoding="utf-8"), str(path.relative_to(WEB)))
     ]
     assert offenders == []
 

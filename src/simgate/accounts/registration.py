@@ -9,6 +9,7 @@ email, and the email is sent after that commit.
 from __future__ import annotations
 
 import re
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -95,14 +96,45 @@ class _Clean:
     password: str
 
 
+@dataclass(frozen=True)
+class PasswordRegistration:
+    """What the web cabinet's sign-up form sent: the password as typed, over HTTPS."""
+
+    name: str | None
+    username: str | None
+    email: str | None
+    password: str | None
+
+
 async def register(deps: Deps, form: RegistrationForm, client_address: str) -> Registered:
     """Register a new account; raises ConfirmationUnavailable, TooManyAttempts or InvalidFields."""
+    return await _register(
+        deps, form.username, form.email, client_address, lambda: _validate(deps, form)
+    )
+
+
+async def register_with_password(
+    deps: Deps, form: PasswordRegistration, client_address: str
+) -> Registered:
+    """The web cabinet's sign-up: the same rules and confirmation as `register`."""
+    return await _register(
+        deps, form.username, form.email, client_address, lambda: _validate_plain(deps, form)
+    )
+
+
+async def _register(
+    deps: Deps,
+    username: str | None,
+    email: str | None,
+    client_address: str,
+    validate: Callable[[], Awaitable[_Clean]],
+) -> Registered:
     settings = deps.settings
     if settings.email_confirmation:
         # Refused before anything is counted or created: an account whose confirmation link
         # cannot be mailed could never log in, and would hold its username and address.
         confirmation.require_public_url(settings)
-    named = (("ip", client_address or "unknown"), ("user", form.username), ("email", form.email))
+    named = (("ip", client_address or "unknown"), ("user", username), ("email", email))
     keys = [throttle.key_for("register", kind, value) for kind, value in named if value]
     async with deps.db.transaction() as session:
         allowed = await throttle.take_all(
@@ -114,7 +146,7 @@ async def register(deps: Deps, form: RegistrationForm, client_address: str) -> R
         )
     if not allowed:
         raise throttle.TooManyAttempts("too many registrations")
-    clean = await _validate(deps, form)
+    clean = await validate()
     password_hash = await passwords.for_settings(settings).hash_async(clean.password)
     token = confirmation.new_token()
     confirm = settings.email_confirmation
@@ -148,7 +180,23 @@ async def _validate(deps: Deps, form: RegistrationForm) -> _Clean:
     return _Clean(form.name, form.username, form.email.lower(), password)
 
 
-def _check_shapes(form: RegistrationForm, errors: FieldErrors) -> None:
+async def _validate_plain(deps: Deps, form: PasswordRegistration) -> _Clean:
+    errors: FieldErrors = {}
+    for field in ("name", "username", "email", "password"):
+        if not getattr(form, field):
+            errors.setdefault(field, []).append(FieldProblem.REQUIRED)
+    _check_shapes(form, errors)
+    if form.password and len(form.password) < MIN_PASSWORD_CHARS:
+        errors.setdefault("password", []).append(FieldProblem.TOO_SHORT)
+    async with deps.db.read() as session:
+        await _check_stored(session, form, errors)
+    if errors:
+        raise InvalidFields(errors)
+    assert form.name and form.username and form.email and form.password
+    return _Clean(form.name, form.username, form.email.lower(), form.password)
+
+
+def _check_shapes(form: RegistrationForm | PasswordRegistration, errors: FieldErrors) -> None:
     if form.name and len(form.name) > MAX_NAME_CHARS:
         errors.setdefault("name", []).append(FieldProblem.TOO_LONG)
     if form.username:
@@ -178,8 +226,11 @@ async def _check_passwords(deps: Deps, form: RegistrationForm, errors: FieldErro
     return password
 
 
-async def _check_stored(session: AsyncSession, form: RegistrationForm, errors: FieldErrors) -> None:
-    if form.dev_key and not await devkeys.is_valid(session, form.dev_key):
+async def _check_stored(
+    session: AsyncSession, form: RegistrationForm | PasswordRegistration, errors: FieldErrors
+) -> None:
+    dev_key = getattr(form, "dev_key", None)
+    if dev_key and not await devkeys.is_valid(session, dev_key):
         errors.setdefault("dev_key", []).append(FieldProblem.UNKNOWN_DEV_KEY)
     username_ok = "username" not in errors and form.username
     if username_ok and await credentials.name_taken(session, form.username or ""):

@@ -77,3 +77,23 @@ async def listing(
             stmt = stmt.where(column.is_(wanted))
     rows = await session.execute(stmt)
     return [(account, int(available or 0), int(held or 0)) for account, available, held in rows]
+
+
+async def keys_of(session: AsyncSession, account_id: int) -> list[ApiKey]:
+    """The account's keys that are not revoked, newest first."""
+    stmt = (
+        select(ApiKey)
+        .where(ApiKey.account_id == account_id, ApiKey.revoked_at.is_(None))
+        .order_by(ApiKey.id.desc())
+    )
+    return list((await session.execute(stmt)).scalars())
+
+
+async def revoke_key(session: AsyncSession, account_id: int, key_id: int, now: dt.datetime) -> bool:
+    """Revoke one of the account's keys; False when it is not theirs or already revoked."""
+    result = await session.execute(
+        update(ApiKey)
+        .where(ApiKey.id == key_id, ApiKey.account_id == account_id, ApiKey.revoked_at.is_(None))
+        .values(revoked_at=now)
+    )
+    return bool(getattr(result, "rowcount", 0))

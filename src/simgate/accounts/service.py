@@ -188,6 +188,15 @@ async def authenticate_key(db: Database, api_key: str) -> Account:
         return await authenticate(session, api_key)
 
 
+async def read_account(db: Database, account_id: int) -> Account:
+    """The account by id, as a whole read (AccountNotFound when there is none)."""
+    async with db.read() as session:
+        account = await session.get(Account, account_id)
+    if account is None:
+        raise AccountNotFound(f"no account {account_id}")
+    return account
+
+
 def check_access(account: Account) -> None:
     """Refuse blocked accounts and accounts without API access."""
     if account.blocked:

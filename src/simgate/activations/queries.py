@@ -4,14 +4,16 @@ scope, so a dialect asks a question and never holds a session."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from simgate.activations import repeat
+from simgate.activations import repository as activations_repo
 from simgate.activations import service as activations
 from simgate.activations.errors import ActivationNotFound, NoRepeatNumbers, RepeatMismatch
 from simgate.activations.states import OPEN_STATES
 from simgate.catalog import repository as catalog
 from simgate.core.db import Database
-from simgate.models import Service
+from simgate.models import Activation, Service
 
 
 async def repeat_services(
@@ -64,6 +66,46 @@ async def rental(
     if not found:
         raise ActivationNotFound(f"no activation {tzid}")
     return found[0]
+
+
+@dataclass(frozen=True)
+class HistoryFilter:
+    service: str | None = None  # onlinesim slug or alias
+    states: tuple[str, ...] = ()
+    since: dt.datetime | None = None
+    until: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
+class HistoryPage:
+    rows: list[tuple[Activation, Service]]
+    next_before: int | None  # pass as `before_id` for the next page; None: this was the last
+
+
+async def history(
+    db: Database, account_id: int, wanted: HistoryFilter, before_id: int | None, limit: int
+) -> HistoryPage:
+    """A page of the account's rentals, newest first; an unknown service matches nothing."""
+    async with db.read() as session:
+        service_id = None
+        if wanted.service:
+            service = await catalog.service_by_name(session, wanted.service)
+            if service is None:
+                return HistoryPage([], None)
+            service_id = service.id
+        rows = await activations_repo.history_page(
+            session,
+            account_id,
+            before_id=before_id,
+            limit=limit + 1,
+            service_id=service_id,
+            states=list(wanted.states),
+            since=wanted.since,
+            until=wanted.until,
+        )
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return HistoryPage(rows, rows[-1][0].id if more and rows else None)
 
 
 async def open_rentals(

@@ -279,3 +279,36 @@ async def sold_numbers(
     )
     rows = await session.execute(stmt)
     return [(int(s), str(p), int(sup or 0), int(c), t) for s, p, sup, c, t in rows]
+
+
+async def history_page(
+    session: AsyncSession,
+    account_id: int,
+    *,
+    before_id: int | None,
+    limit: int,
+    service_id: int | None = None,
+    states: list[str] | None = None,
+    since: dt.datetime | None = None,
+    until: dt.datetime | None = None,
+) -> list[tuple[Activation, Service]]:
+    """One page of the account's rentals, newest first, older than `before_id` (keyset paging
+    on ix_activations_account_id_desc, or ix_activations_account_service_id for one service,
+    so page 10,000 costs what page 1 does)."""
+    stmt = (
+        select(Activation, Service)
+        .join(Service, Service.id == Activation.service_id)
+        .where(Activation.account_id == account_id, Activation.state != State.FAILED.value)
+    )
+    if before_id is not None:
+        stmt = stmt.where(Activation.id < before_id)
+    if service_id is not None:
+        stmt = stmt.where(Activation.service_id == service_id)
+    if states:
+        stmt = stmt.where(Activation.state.in_(states))
+    if since is not None:
+        stmt = stmt.where(Activation.created_at >= since)
+    if until is not None:
+        stmt = stmt.where(Activation.created_at < until)
+    stmt = stmt.order_by(Activation.account_id.desc(), Activation.id.desc()).limit(limit)
+    return [(a, s) for a, s in await session.execute(stmt)]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 
 import typer
 from rich.markup import escape
@@ -10,6 +11,7 @@ from rich.table import Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from simgate.accounts import service as accounts
+from simgate.accounts import web_login
 from simgate.cli.common import (
     DatabaseOption,
     amount,
@@ -19,7 +21,9 @@ from simgate.cli.common import (
     now,
     settings_with,
     table,
+    with_deps,
 )
+from simgate.core.deps import Deps
 from simgate.core.money import format_fixed
 from simgate.core.settings import Settings
 from simgate.ledger import service as ledger
@@ -64,6 +68,18 @@ def credit(
 
     in_transaction(work, database_url)
     console.print(f"credited {escape(value)} to {escape(name)}")
+
+
+@app.command()
+def password(name: str = NameArgument, database_url: str | None = DatabaseOption) -> None:
+    """Set the web login password of an account; reads it from stdin (first line)."""
+    typed = sys.stdin.readline().rstrip("\r\n")
+
+    async def work(deps: Deps) -> None:
+        await web_login.set_password(deps, name, typed)
+
+    with_deps(work, database_url)
+    console.print(f"password of {escape(name)} set; its web sessions were ended")
 
 
 @app.command()

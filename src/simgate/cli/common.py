@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from simgate.core.clock import SystemClock
 from simgate.core.db import Database
+from simgate.core.deps import Deps
 from simgate.core.money import format_fixed, parse_amount
 from simgate.core.settings import Settings, get_settings
 from simgate.hub.bootstrap import prepare_database
@@ -50,6 +51,21 @@ def in_transaction(
             await prepare_database(db)
             async with db.transaction() as session:
                 return await work(session, settings)
+        finally:
+            await db.dispose()
+
+    return asyncio.run(run())
+
+
+def with_deps(work: Callable[[Deps], Awaitable[T]], database_url: str | None = None) -> T:
+    """Run a flow that opens its own transactions, on a prepared database."""
+    settings = settings_with(database_url)
+
+    async def run() -> T:
+        db = Database(settings.resolved_database_url())
+        try:
+            await prepare_database(db)
+            return await work(Deps(db, SystemClock(), settings))
         finally:
             await db.dispose()
 

@@ -246,6 +246,9 @@ class Settings(BaseSettings):
     login_keys_kept: int = Field(
         5, description="API keys issued by login that stay valid (older ones are revoked)."
     )
+    web_session_seconds: int = Field(
+        7 * 24 * 3600, description="How long a web cabinet login lasts."
+    )
     argon2_time_cost: int = Field(3, description="argon2 password hashing: iterations.")
     argon2_memory_kib: int = Field(64 * 1024, description="argon2 password hashing: memory.")
     argon2_parallelism: int = Field(4, description="argon2 password hashing: lanes.")

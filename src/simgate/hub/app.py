@@ -14,6 +14,7 @@ from simgate.dialects.onlinesim.sandbox import router as sandbox_router
 from simgate.dialects.smsactivate.router import router as smsactivate_router
 from simgate.dialects.smshub.router import router as smshub_router
 from simgate.hub.context import HubContext
+from simgate.web.router import install as install_web
 
 HEALTHY = b'{"status":"ok"}'
 
@@ -29,6 +30,8 @@ def create_app(ctx: HubContext) -> FastAPI:
     app.include_router(onlinesim_router)
     app.include_router(smsactivate_router)
     app.include_router(delivery_router)
+
+    install_web(app, ctx)
 
     # The process that answered, so an operator (and a test) can see every process of
     # `serve --workers N` take its share of the connections.

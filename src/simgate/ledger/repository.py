@@ -202,3 +202,14 @@ async def entries_of_hold(session: AsyncSession, hold_id: int) -> list[LedgerEnt
     """The entries a hold caused (hold, then its capture, release or refund), oldest first."""
     stmt = select(LedgerEntry).where(LedgerEntry.hold_id == hold_id).order_by(LedgerEntry.id)
     return list((await session.execute(stmt)).scalars())
+
+
+async def entries_page(
+    session: AsyncSession, account_id: int, before_id: int | None, limit: int
+) -> list[LedgerEntry]:
+    """The account's entries newest first, older than `before_id` (keyset paging)."""
+    stmt = select(LedgerEntry).where(LedgerEntry.account_id == account_id)
+    if before_id is not None:
+        stmt = stmt.where(LedgerEntry.id < before_id)
+    stmt = stmt.order_by(LedgerEntry.id.desc()).limit(limit)
+    return list((await session.execute(stmt)).scalars())

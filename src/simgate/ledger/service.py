@@ -43,6 +43,14 @@ async def read_balance(db: Database, account_id: int) -> BalanceView:
         return await balance(session, account_id)
 
 
+async def read_entries(
+    db: Database, account_id: int, before_id: int | None, limit: int
+) -> list[LedgerEntry]:
+    """A page of the account's ledger entries, newest first (its own read scope)."""
+    async with db.read() as session:
+        return await repo.entries_page(session, account_id, before_id, limit)
+
+
 async def deposit(
     session: AsyncSession, account_id: int, amount: int, now: dt.datetime, reference: str = ""
 ) -> None:

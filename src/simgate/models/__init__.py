@@ -1,6 +1,6 @@
 """All tables; importing this module registers every model on Base.metadata."""
 
-from simgate.models import auth, delivery, forwarding
+from simgate.models import auth, delivery, forwarding, web
 from simgate.models.accounts import Account, ApiKey
 from simgate.models.activations import Activation, InboundSms
 from simgate.models.base import Base
@@ -28,4 +28,5 @@ __all__ = [
     "auth",
     "delivery",
     "forwarding",
+    "web",
 ]

@@ -37,6 +37,9 @@ class Activation(Base):
             "phone",
         ),
         Index("ix_activations_state_requesting", "state", "requesting_until"),
+        # The cabinet's history pages walk one account's rentals newest first by id.
+        Index("ix_activations_account_id_desc", "account_id", "id"),
+        Index("ix_activations_account_service_id", "account_id", "service_id", "id"),
     )
 
     id: Mapped[int] = id_column()

@@ -45,11 +45,12 @@ class Profile:
     db_restarts: int
     cuts: int
     sims: int
+    sms_per_rental: int  # what a simulated SIM receives after it is handed out
 
 
 PROFILES = {
-    "short": Profile("short", 100, 400, 75, 10, 11, 1, 3, 40),
-    "full": Profile("full", 2_000, 9_000, 300, 16, 10, 3, 8, 60),
+    "short": Profile("short", 100, 400, 75, 10, 11, 1, 3, 40, 3),
+    "full": Profile("full", 2_000, 9_000, 300, 16, 10, 3, 8, 60, 5),
 }
 
 
@@ -60,6 +61,7 @@ class Cluster:
         self.root = root
         self.seed = seed
         self.sims = profile.sims
+        self.sms_per_rental = profile.sms_per_rental
         self.buyer_count = profile.buyers
         self.buyer_keys: list[tuple[str, str]] = []
         self.postgres = PrivatePostgres(root, free_port())
@@ -117,7 +119,7 @@ class Cluster:
         env = {
             "SIMGATE_AGENT_SIM_SEED": str(self.seed * 10 + i + 1),
             "SIMGATE_AGENT_SIM_SMS_DELAY_SECONDS": "0.2",
-            "SIMGATE_AGENT_SIM_SMS_COUNT": "3",
+            "SIMGATE_AGENT_SIM_SMS_COUNT": str(self.sms_per_rental),
             "SIMGATE_AGENT_PUSH_RETRY_SECONDS": "1",
             "SIMGATE_AGENT_PUSH_TIMEOUT_SECONDS": "5",
         }

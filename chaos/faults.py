@@ -65,7 +65,8 @@ class FaultSchedule:
 
     async def _kills(self, stop: asyncio.Event) -> None:
         while await self._sleep(stop, self.kill_every * (0.6 + 0.8 * self.rng.random())):
-            alive = [p for p in self.processes if p.running]
+            # One being started again is left alone: two restarts of it would race.
+            alive = [p for p in self.processes if p.running and not p.restarting]
             if not alive:
                 continue
             victim = self.rng.choice(alive)
@@ -78,16 +79,20 @@ class FaultSchedule:
             task.add_done_callback(self._restarts.discard)
 
     async def _restart(self, process: Supervised, pause: float) -> None:
-        await process.wait()
-        await asyncio.sleep(pause)
-        for _ in range(20):
-            try:
-                await process.start()
-                return
-            except RuntimeError as exc:  # e.g. the database is restarting under it
-                log.warning("%s", exc)
-                await asyncio.sleep(1)
-        raise RuntimeError(f"{process.name} could not be started again")
+        process.restarting = True
+        try:
+            await process.wait()
+            await asyncio.sleep(pause)
+            for _ in range(20):
+                try:
+                    await process.start()
+                    return
+                except RuntimeError as exc:  # e.g. the database is restarting under it
+                    log.warning("%s", exc)
+                    await asyncio.sleep(1)
+            raise RuntimeError(f"{process.name} could not be started again")
+        finally:
+            process.restarting = False
 
     async def _database(self, stop: asyncio.Event) -> None:
         if not self.db_restarts:

@@ -45,6 +45,7 @@ class Supervised:
         self.ready_url = ready_url
         self.kills = 0
         self.starts = 0
+        self.restarting = False
         self._proc: asyncio.subprocess.Process | None = None
 
     @property

@@ -36,6 +36,7 @@ class BuyerRecord:
     rentals: dict[int, SeenRental] = field(default_factory=dict)
     lost_getnum: int = 0  # getNum calls whose answer never came
     refused: dict[str, int] = field(default_factory=dict)  # error word → count
+    server_errors: int = 0  # HTTP 5xx: an unhandled exception in a hub, never expected
 
 
 class Transient(Exception):
@@ -71,6 +72,7 @@ class Buyer:
         except httpx.HTTPError as exc:
             raise Transient(f"{method}: {type(exc).__name__}") from exc
         if response.status_code >= 500:
+            self.record.server_errors += 1
             raise Transient(f"{method}: HTTP {response.status_code}")
         return response.json()
 

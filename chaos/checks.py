@@ -230,6 +230,17 @@ def check_sims(
     return check, orphans
 
 
+def check_http(buyers: list[BuyerRecord], push_errors: int) -> Check:
+    check = Check("no HTTP 5xx from a hub (faults get the dialect's error word)")
+    check.checked = len(buyers) + 1
+    for buyer in buyers:
+        if buyer.server_errors:
+            check.fail(f"{buyer.name} got {buyer.server_errors} HTTP 5xx answers")
+    if push_errors:
+        check.fail(f"PUSH_SMS got {push_errors} HTTP 5xx answers")
+    return check
+
+
 def check_balances(hub: HubFacts) -> Check:
     check = Check("no negative balance", checked=len(hub.accounts))
     for row in hub.negative_balances:

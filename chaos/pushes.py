@@ -40,6 +40,7 @@ class PushStats:
     injected: int = 0
     pushes: int = 0
     replays: int = 0
+    server_errors: int = 0  # HTTP 5xx answers to PUSH_SMS
     answers: dict[str, int] = field(default_factory=dict)
 
 
@@ -132,6 +133,8 @@ class PushInjector:
             response = await self._client.post(
                 f"{self.rng.choice(self.hubs)}/push_sms_webhook", json=body
             )
+            if response.status_code >= 500:
+                self.stats.server_errors += 1
             answer = response.json() if response.status_code == 200 else {}
         except (httpx.HTTPError, ValueError):
             answer = {}

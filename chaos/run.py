@@ -265,6 +265,7 @@ class Run:
             checks.check_money(hub, records, codes),
             *checks.check_sims(hub, agents, supplier_ids),
             checks.check_buyers(hub, records, codes),
+            checks.check_http(records, self.injector.stats.server_errors),
         ]
         if not settled:
             stuck = checks.Check("the system settled after the load", 1)

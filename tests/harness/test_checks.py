@@ -131,3 +131,13 @@ def test_a_buyer_who_saw_another_state_disagrees_with_the_hub() -> None:
     hub = hub_facts()
     check = checks.check_buyers(hub, [record], checks.codes_by_rental(hub))
     assert check.problems == ["buyer0: rental 1 last seen TZ_OVER_EMPTY, hub says sold"]
+
+
+def test_a_server_error_seen_by_a_buyer_or_a_push_is_a_violation() -> None:
+    record = buyer()
+    assert not checks.check_http([record], 0).problems
+    record.server_errors = 2
+    assert checks.check_http([record], 1).problems == [
+        "buyer0 got 2 HTTP 5xx answers",
+        "PUSH_SMS got 1 HTTP 5xx answers",
+    ]

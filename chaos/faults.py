@@ -18,6 +18,7 @@ log = logging.getLogger("chaos.faults")
 @dataclass
 class FaultLog:
     kills: list[str] = field(default_factory=list)
+    exits: list[str] = field(default_factory=list)  # died on their own (e.g. on start)
     db_restarts: int = 0
     cuts: list[str] = field(default_factory=list)
     delays: list[str] = field(default_factory=list)
@@ -50,10 +51,36 @@ class FaultSchedule:
 
     async def run(self, stop: asyncio.Event) -> None:
         await asyncio.gather(
-            self._kills(stop), self._database(stop), self._links(stop), self._pushes(stop)
+            self._kills(stop),
+            self._database(stop),
+            self._links(stop),
+            self._pushes(stop),
+            self._supervise(stop),
         )
         while self._restarts:  # every killed process is running again before the checks
             await asyncio.gather(*list(self._restarts))
+        self._revive()
+        while self._restarts:
+            await asyncio.gather(*list(self._restarts))
+
+    async def _supervise(self, stop: asyncio.Event) -> None:
+        """Start again a process that exited on its own, as systemd's Restart= would: a
+        worker whose start-up migration lost its database connection exits with an error."""
+        while await self._sleep(stop, 1.0):
+            self._revive()
+
+    def _revive(self) -> None:
+        for process in self.processes:
+            if not process.running and not process.restarting:
+                log.warning("%s exited on its own; starting it again", process.name)
+                self.log.exits.append(process.name)
+                self._restart_later(process, 0.5)
+
+    def _restart_later(self, process: Supervised, pause: float) -> None:
+        process.restarting = True  # set now: the supervisor must not restart it twice
+        task = asyncio.ensure_future(self._restart(process, pause))
+        self._restarts.add(task)
+        task.add_done_callback(self._restarts.discard)
 
     async def _sleep(self, stop: asyncio.Event, seconds: float) -> bool:
         """Sleep unless the run stops first; True when it is time to act."""
@@ -74,9 +101,7 @@ class FaultSchedule:
             log.warning("SIGKILL %s (back in %.1fs)", victim.name, pause)
             victim.kill()
             self.log.kills.append(victim.name)
-            task = asyncio.ensure_future(self._restart(victim, pause))
-            self._restarts.add(task)
-            task.add_done_callback(self._restarts.discard)
+            self._restart_later(victim, pause)
 
     async def _restart(self, process: Supervised, pause: float) -> None:
         process.restarting = True

@@ -282,7 +282,7 @@ class Run:
             f" injected {len(self.injector.sms)}, pushes {stats.pushes},"
             f" replays {stats.replays}), kills {len(faults.kills)},"
             f" db restarts {faults.db_restarts}, cuts {len(faults.cuts)},"
-            f" delays {len(faults.delays)}"
+            f" delays {len(faults.delays)}, exits restarted {len(faults.exits)}"
         )  # fmt: skip
         print(checks.render(results, self.seed))
         return results

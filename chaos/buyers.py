@@ -18,6 +18,7 @@ import httpx
 
 CLOSED_WORDS = ("TZ_OVER_OK", "TZ_OVER_EMPTY")
 SERVICES = ("vk", "tg", "wa", "ok", "go")
+SWEEP_SECONDS = 60.0
 
 
 @dataclass
@@ -179,5 +180,12 @@ class Buyer:
                 await self.finish(seen)
 
     async def run(self, stop: asyncio.Event) -> None:
+        loop = asyncio.get_running_loop()
+        last_sweep = loop.time()
         while not stop.is_set():
             await self.rent_once()
+            # A rental whose getNum answer was lost is found while it is still open, as a
+            # buyer's program that lists its operations would, long before it could expire.
+            if loop.time() - last_sweep > SWEEP_SECONDS:
+                await self.sweep()
+                last_sweep = loop.time()

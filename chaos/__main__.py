@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import logging
 import random
 import sys
@@ -20,10 +21,15 @@ def main(argv: list[str] | None = None) -> int:
     size.add_argument("--short", dest="profile", action="store_const", const="short")
     size.add_argument("--full", dest="profile", action="store_const", const="full")
     go.add_argument("--keep", action="store_true", help="keep the logs and data folders")
+    go.add_argument("--rentals", type=int, help="stop the load after this many rentals")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="  %(asctime)s %(name)s: %(message)s")
     seed = args.seed if args.seed is not None else random.randrange(1, 10**6)
-    return asyncio.run(run(seed, PROFILES[args.profile or "short"], args.keep))
+    profile = PROFILES[args.profile or "short"]
+    if args.rentals:
+        sms = args.rentals * profile.sms // profile.rentals
+        profile = dataclasses.replace(profile, rentals=args.rentals, sms=sms)
+    return asyncio.run(run(seed, profile, args.keep))
 
 
 if __name__ == "__main__":

@@ -17,7 +17,8 @@ from typing import Any
 import httpx
 
 CLOSED_WORDS = ("TZ_OVER_OK", "TZ_OVER_EMPTY")
-SERVICES = ("vk", "tg", "wa", "ok", "go")
+# An agent sells a number once per service: many services and SIMs keep a long run in stock.
+SERVICES = ("vk", "tg", "wa", "ok", "go", "vi", "ig", "av", "ya")
 SWEEP_SECONDS = 60.0
 
 

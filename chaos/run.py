@@ -50,7 +50,7 @@ class Profile:
 
 PROFILES = {
     "short": Profile("short", 100, 400, 75, 10, 11, 1, 3, 40, 3),
-    "full": Profile("full", 2_000, 9_000, 300, 16, 10, 3, 8, 60, 5),
+    "full": Profile("full", 2_000, 9_000, 300, 20, 10, 3, 8, 300, 5),
 }
 
 

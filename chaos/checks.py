@@ -139,6 +139,11 @@ def check_rentals(hub: HubFacts, agents: list[AgentFacts], supplier_ids: list[in
         if act["state"] not in FINISH_FOR:
             check.fail(f"rental {act['id']} is still {act['state']}")
             continue
+        if act["agent_activation_id"] is None:
+            # Cancelled while still waiting for a number: no agent ever held it.
+            if act["state"] != "refunded":
+                check.fail(f"rental {act['id']} {act['state']} without an agent's number")
+            continue
         key = (act["supplier_id"], act["agent_activation_id"])
         want = BAN_STATUS if act["banned"] else FINISH_FOR[act["state"]]
         sent = finishes.get(key, [])

@@ -141,3 +141,13 @@ def test_a_server_error_seen_by_a_buyer_or_a_push_is_a_violation() -> None:
         "buyer0 got 2 HTTP 5xx answers",
         "PUSH_SMS got 1 HTTP 5xx answers",
     ]
+
+
+def test_a_rental_cancelled_before_it_got_a_number_owes_no_finish() -> None:
+    pool = rental(3, "refunded", 0, supplier_id=None, agent_activation_id=None)
+    hub = hub_facts(activations=[*hub_facts().activations, pool])
+    assert not checks.check_rentals(hub, agent_facts(), SUPPLIERS).problems
+    pool["state"] = "sold"
+    assert checks.check_rentals(hub, agent_facts(), SUPPLIERS).problems == [
+        "rental 3 sold without an agent's number"
+    ]

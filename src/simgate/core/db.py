@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import Table, event, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -31,6 +31,24 @@ SQLITE_BUSY_TIMEOUT_MS = 30_000
 _CHANGED_ACCOUNTS = "simgate.changed_accounts"
 
 CommitListener = Callable[[set[int]], None]
+
+
+class DatabaseUnreachable(OperationalError):
+    """The database server refused or reset the connection (a restart, a network cut). The
+    driver raises those as a bare ConnectionError; as an OperationalError every entry point
+    already answers them as the storage failure they are — "try again later" — instead of an
+    unhandled exception (an HTTP 500)."""
+
+    def __init__(self, orig: ConnectionError) -> None:
+        super().__init__(None, None, orig, connection_invalidated=True)
+
+
+@asynccontextmanager
+async def _socket_errors_as_storage_errors() -> AsyncIterator[None]:
+    try:
+        yield
+    except ConnectionError as exc:
+        raise DatabaseUnreachable(exc) from exc
 
 
 def mark_account_changed(session: AsyncSession, account_id: int) -> None:
@@ -115,7 +133,7 @@ class Database:
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
         """The one read-write transaction of a request or job: commit on success."""
-        async with self._writer() as session:
+        async with _socket_errors_as_storage_errors(), self._writer() as session:
             async with session.begin():
                 yield session
             changed = session.info.pop(_CHANGED_ACCOUNTS, None)
@@ -126,7 +144,7 @@ class Database:
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:
         """Read-only work in autocommit mode: each query sees what is committed at that moment."""
-        async with self._reader() as session:
+        async with _socket_errors_as_storage_errors(), self._reader() as session:
             yield session
 
     async def dispose(self) -> None:

@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from simgate.models import Account, ApiKey
+from simgate.models.auth import AuthEmail
 
 
 async def by_name(session: AsyncSession, name: str) -> Account | None:
@@ -48,3 +49,9 @@ async def revoke_keys(session: AsyncSession, account_id: int, now: dt.datetime) 
         .where(ApiKey.account_id == account_id, ApiKey.revoked_at.is_(None))
         .values(revoked_at=now)
     )
+
+
+async def unsent_emails(session: AsyncSession) -> int:
+    """Confirmation emails the mail server has not taken yet."""
+    query = select(func.count()).select_from(AuthEmail).where(AuthEmail.sent_at.is_(None))
+    return int((await session.execute(query)).scalar_one())

@@ -54,6 +54,8 @@ class Settings(BaseSettings):
     # PostgreSQL connections each process keeps open, sized to the requests it serves at once:
     # a request past that waits for a connection rather than opening one to throw away.
     database_pool_size: int = 32
+    # "json": one JSON object per log line (for a log shipper); "text": for a person
+    log_format: Literal["text", "json"] = "text"
 
     # money: the hub keeps one currency; amounts are integer minor units.
     currency: int = 643

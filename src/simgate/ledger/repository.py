@@ -154,3 +154,10 @@ async def hold_entry_anomalies(session: AsyncSession) -> list[tuple[int, str, in
         if int(n_start or 0) != 1 or int(n_end or 0) != expected_end:
             anomalies.append((int(hold_id), str(state), int(n_start or 0), int(n_end or 0)))
     return anomalies
+
+
+async def totals(session: AsyncSession) -> dict[str, int]:
+    """Sums over every balance: deposited, available, held, captured (minor units)."""
+    columns = (Balance.deposited, Balance.available, Balance.held, Balance.captured)
+    row = (await session.execute(select(*(func.coalesce(func.sum(c), 0) for c in columns)))).one()
+    return {c.key: int(value) for c, value in zip(columns, row, strict=True)}

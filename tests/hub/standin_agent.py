@@ -30,12 +30,14 @@ class StandinAgent:
     min_prefix_digits: int = 1
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1000))
     handed: dict[int, int] = field(default_factory=dict)  # activationId -> number
+    request_ids: list[str | None] = field(default_factory=list)  # X-Request-Id of each call
 
     def app(self) -> Starlette:
         return Starlette(routes=[Route("/", self.handle, methods=["POST"])])
 
     async def handle(self, request: Request) -> Response:
         body = orjson.loads(await request.body())
+        self.request_ids.append(request.headers.get("x-request-id"))
         if body.get("key") != self.key:
             return self._json({"status": "ERROR", "error": "BAD_KEY"})
         action = body.get("action")

@@ -9,6 +9,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from simgate.models import Account, ApiKey, Balance
+from simgate.models.auth import AuthEmail
 
 
 async def by_name(session: AsyncSession, name: str) -> Account | None:
@@ -97,3 +98,9 @@ async def revoke_key(session: AsyncSession, account_id: int, key_id: int, now: d
         .values(revoked_at=now)
     )
     return bool(getattr(result, "rowcount", 0))
+
+
+async def unsent_emails(session: AsyncSession) -> int:
+    """Confirmation emails the mail server has not taken yet."""
+    query = select(func.count()).select_from(AuthEmail).where(AuthEmail.sent_at.is_(None))
+    return int((await session.execute(query)).scalar_one())

@@ -16,6 +16,7 @@ from simgate.activations.states import (
     finish_status,
     next_state,
 )
+from simgate.core import metrics
 from simgate.core.db import mark_account_changed
 from simgate.ledger import service as ledger
 from simgate.models import Activation
@@ -38,6 +39,9 @@ async def apply(
     for name, value in values.items():
         setattr(activation, name, value)
     activation.state = new.value
+    if new in FINAL_STATES:
+        # Counted when applied; the rare transaction that rolls back afterwards still counts.
+        metrics.current().rentals.labels(new.value).inc()
     await _settle_money(session, activation, event, now)
     status = finish_status(event, activation.banned)
     if status is not None and activation.supplier_id and activation.agent_activation_id:

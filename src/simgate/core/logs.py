@@ -8,16 +8,55 @@ print a URL only through `loggable_url`.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from urllib.parse import urlsplit, urlunsplit
 
+from simgate.core import jsonutil
+from simgate.core.settings import get_settings
+
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 CHATTY_LOGGERS = ("httpx", "httpcore")
+# Fields the hub's request log passes as `extra`, copied into a JSON line when present.
+REQUEST_FIELDS = (
+    "http_method",
+    "path",
+    "dialect",
+    "api_method",
+    "word",
+    "status",
+    "duration_ms",
+    "account_id",
+    "request_id",
+)
 
 
-def configure(level: int = logging.INFO) -> None:
-    """Root logging at `level`; HTTP client loggers never below WARNING."""
-    logging.basicConfig(level=level, format=FORMAT)
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line: time, level, logger, message and the request's fields."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        line = {
+            "time": dt.datetime.fromtimestamp(record.created, dt.UTC).isoformat(),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        for name in REQUEST_FIELDS:
+            if name in record.__dict__:
+                line[name] = record.__dict__[name]
+        if record.exc_info:
+            line["exception"] = self.formatException(record.exc_info)
+        return jsonutil.dumps(line).decode()
+
+
+def configure(level: int = logging.INFO, log_format: str | None = None) -> None:
+    """Root logging at `level`, as text or JSON (default: SIMGATE_LOG_FORMAT); HTTP client
+    loggers never below WARNING."""
+    if log_format is None:
+        log_format = get_settings().log_format
+    handler = logging.StreamHandler()
+    handler.setFormatter(JsonFormatter() if log_format == "json" else logging.Formatter(FORMAT))
+    logging.basicConfig(level=level, handlers=[handler])
     for name in CHATTY_LOGGERS:
         logging.getLogger(name).setLevel(max(level, logging.WARNING))
 

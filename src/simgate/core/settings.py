@@ -110,6 +110,11 @@ class Settings(BaseSettings):
         description="PostgreSQL connections each process keeps open; a request past that "
         "waits for one rather than opening one to throw away.",
     )
+    log_format: Literal["text", "json"] = Field(
+        "text",
+        description='"json": one JSON object per log line (for a log shipper); "text": for a '
+        "person.",
+    )
 
     currency: int = Field(643, description="ISO 4217 numeric code of the hub's one currency.")
     currency_exponent: int = Field(

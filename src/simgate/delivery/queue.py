@@ -350,3 +350,9 @@ async def states_by_public_id(
 async def count_by_state(session: AsyncSession) -> dict[str, int]:
     stmt = select(OutboundMessage.state, func.count()).group_by(OutboundMessage.state)
     return {str(s): int(n) for s, n in (await session.execute(stmt)).all()}
+
+
+async def queued_messages(session: AsyncSession) -> int:
+    """Outbound messages waiting to be handed to the SMSC."""
+    query = select(func.count()).select_from(OutboundMessage).where(OutboundMessage.state == QUEUED)
+    return int((await session.execute(query)).scalar_one())

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-
 from fastapi import FastAPI, Response
 
 from simgate.core.bodylimit import BodyLimit
@@ -14,6 +12,7 @@ from simgate.dialects.onlinesim.sandbox import router as sandbox_router
 from simgate.dialects.smsactivate.router import router as smsactivate_router
 from simgate.dialects.smshub.router import router as smshub_router
 from simgate.hub.context import HubContext
+from simgate.hub.observability import RequestObserver, metrics_page, ready_page
 from simgate.web.router import install as install_web
 
 HEALTHY = b'{"status":"ok"}'
@@ -24,6 +23,8 @@ def create_app(ctx: HubContext) -> FastAPI:
     app = FastAPI(title="simgate hub", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.ctx = ctx
     app.add_middleware(BodyLimit, max_bytes=ctx.settings.max_body_bytes)
+    # Added last, so it is outermost: it times and logs the whole answer, refusals included.
+    app.add_middleware(RequestObserver)
     app.include_router(smshub_router)
     app.include_router(sandbox_router)
     app.include_router(auth_router)
@@ -33,12 +34,10 @@ def create_app(ctx: HubContext) -> FastAPI:
 
     install_web(app, ctx)
 
-    # The process that answered, so an operator (and a test) can see every process of
-    # `serve --workers N` take its share of the connections.
-    pid_header = {"X-Simgate-Pid": str(os.getpid())}
-
     @app.get("/health", include_in_schema=False)
     async def health() -> Response:
-        return Response(HEALTHY, media_type="application/json", headers=pid_header)
+        return Response(HEALTHY, media_type="application/json")
 
+    app.add_api_route("/ready", ready_page, methods=["GET"], include_in_schema=False)
+    app.add_api_route("/metrics", metrics_page, methods=["GET"], include_in_schema=False)
     return app

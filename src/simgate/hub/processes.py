@@ -18,10 +18,13 @@ import logging
 import os
 import signal
 import socket
+import tempfile
 from collections.abc import Callable, Collection, Coroutine
+from pathlib import Path
 from typing import Any
 
 from simgate.accounts import confirmation
+from simgate.core import metrics
 from simgate.core.errors import InvalidInput
 from simgate.core.settings import Settings
 from simgate.hub.bootstrap import prepare_database
@@ -93,7 +96,11 @@ def serve(
         if workers == 1:
             run_async(_serve_socket(settings, sock, with_worker, on_listening))
             return 0
-        return _supervise(settings, sock, workers, with_worker, on_listening)
+        # Each process's counters go to files in one directory, so a scrape that any one
+        # process answers sums them all; a fresh directory per run, so no run adds up another's.
+        with tempfile.TemporaryDirectory(prefix="simgate-metrics-") as directory:
+            metrics.use_multiprocess(Path(directory))
+            return _supervise(settings, sock, workers, with_worker, on_listening)
     finally:
         sock.close()
 

@@ -213,3 +213,10 @@ async def entries_page(
         stmt = stmt.where(LedgerEntry.id < before_id)
     stmt = stmt.order_by(LedgerEntry.id.desc()).limit(limit)
     return list((await session.execute(stmt)).scalars())
+
+
+async def totals(session: AsyncSession) -> dict[str, int]:
+    """Sums over every balance: deposited, available, held, captured (minor units)."""
+    columns = (Balance.deposited, Balance.available, Balance.held, Balance.captured)
+    row = (await session.execute(select(*(func.coalesce(func.sum(c), 0) for c in columns)))).one()
+    return {c.key: int(value) for c, value in zip(columns, row, strict=True)}

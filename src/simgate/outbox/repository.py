@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from simgate.core import jsonutil
@@ -89,3 +89,9 @@ async def settle(
     await session.execute(
         update(OutboxMessage).where(OutboxMessage.id == message_id).values(**values)
     )
+
+
+async def backlog(session: AsyncSession) -> int:
+    """Messages not yet delivered (due or waiting for a retry)."""
+    query = select(func.count()).select_from(OutboxMessage).where(OutboxMessage.done_at.is_(None))
+    return int((await session.execute(query)).scalar_one())

@@ -9,13 +9,15 @@ bytes could otherwise hold a buyer's request far past the agent protocol's 3 s.
 from __future__ import annotations
 
 import asyncio
+import time
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 
-from simgate.core import jsonutil
+from simgate.core import jsonutil, metrics, requestinfo
 
 
 class AgentError(Exception):
@@ -121,11 +123,39 @@ class AgentClient:
         _require_success(await self._call(endpoint, body))
 
     async def _call(self, endpoint: Endpoint, body: dict[str, Any]) -> dict[str, Any]:
+        action = str(body["action"])
+        started = time.perf_counter()
+        outcome = "error"
+        try:
+            reply = await self._exchange(endpoint, body)
+            outcome = str(reply.get("status", "no_status"))[:32]
+            return reply
+        except AgentTimeout:
+            outcome = "timeout"
+            raise
+        except AgentUnreachable:
+            outcome = "unreachable"
+            raise
+        except AgentBadReply:
+            outcome = "bad_reply"
+            raise
+        finally:
+            recorded = metrics.current()
+            # The supplier's host only: its URL may carry a key (see core.logs).
+            supplier = urlsplit(endpoint.url).hostname or ""
+            recorded.agent_calls.labels(supplier, action, outcome).inc()
+            recorded.agent_call_seconds.labels(action).observe(time.perf_counter() - started)
+
+    async def _exchange(self, endpoint: Endpoint, body: dict[str, Any]) -> dict[str, Any]:
         payload = jsonutil.dumps({**body, "key": endpoint.key})
+        headers = self._headers
+        if (request_id := requestinfo.request_id.get()) is not None:
+            # The buyer's request that caused this call, so both sides' logs can be joined.
+            headers = {**headers, requestinfo.REQUEST_ID_HEADER: request_id}
         try:
             async with asyncio.timeout(endpoint.timeout):
                 response = await self._http.post(
-                    endpoint.url, content=payload, headers=self._headers, timeout=endpoint.timeout
+                    endpoint.url, content=payload, headers=headers, timeout=endpoint.timeout
                 )
         except (TimeoutError, httpx.TimeoutException) as exc:
             raise AgentTimeout(f"no answer within {endpoint.timeout}s") from exc

@@ -9,7 +9,7 @@ from sqlalchemy.exc import DBAPIError
 from starlette.requests import Request
 from starlette.responses import Response
 
-from simgate.core import jsonutil
+from simgate.core import jsonutil, requestinfo
 from simgate.core.errors import DomainError
 from simgate.dialects.common.apikey import authenticate
 from simgate.dialects.common.params import BadParam, read_params
@@ -26,7 +26,9 @@ def json_reply(body: object) -> Response:
     return Response(jsonutil.dumps(body), media_type="application/json")
 
 
-def error_reply(word: str) -> Response:
+def error_reply(word: str, note: requestinfo.Note | None = None) -> Response:
+    if note is not None:
+        note.word = word
     return json_reply({"response": word})
 
 
@@ -35,8 +37,10 @@ async def dispatch(name: str, request: Request) -> Response:
     ctx: HubContext = request.app.state.ctx
     handler = TABLE.methods.get(name)
     public = TABLE.public.get(name)
+    # Only known names become a metric label: the path is the client's to choose.
+    note = requestinfo.attach(request.scope, "onlinesim", name if handler or public else "unknown")
     if handler is None and public is None:
-        return error_reply("REQUEST_NOT_FOUND")
+        return error_reply("REQUEST_NOT_FOUND", note)
     address = request.client.host if request.client else ""
     try:
         params = await read_params(request)
@@ -44,13 +48,14 @@ async def dispatch(name: str, request: Request) -> Response:
             return json_reply(await public(PublicCall(ctx, params, address)))
         assert handler is not None
         account = await authenticate(ctx.db, ctx.key_cache, params.text("apikey") or params.bearer)
+        note.account_id = account.id
         return json_reply(await handler(Call(ctx, params, account, address)))
     except Reply as reply:
-        return error_reply(reply.word)
+        return error_reply(reply.word, note)
     except DomainError as error:
-        return error_reply(word_for(error))
+        return error_reply(word_for(error), note)
     except BadParam:
-        return error_reply("ERROR_PARAMS")
+        return error_reply("ERROR_PARAMS", note)
     except DBAPIError:
         log.exception("storage error in %s", name)
-        return error_reply(GENERIC_ERROR)
+        return error_reply(GENERIC_ERROR, note)

@@ -16,7 +16,7 @@ from sqlalchemy.exc import DBAPIError
 from starlette.requests import Request
 from starlette.responses import Response
 
-from simgate.core import jsonutil
+from simgate.core import jsonutil, requestinfo
 from simgate.core.errors import DomainError
 from simgate.dialects.common.apikey import authenticate
 from simgate.dialects.common.params import BadParam, read_params
@@ -31,14 +31,16 @@ router = APIRouter()
 TEXT = "text/plain; charset=utf-8"
 
 
-def text_reply(word: str) -> Response:
+def text_reply(word: str, note: requestinfo.Note | None = None) -> Response:
+    if note is not None:
+        note.word = word.split(":", 1)[0]  # ACCESS_NUMBER:id:phone → ACCESS_NUMBER
     return Response(word, media_type=TEXT)
 
 
-def reply_for(answer: Any) -> Response:
+def reply_for(answer: Any, note: requestinfo.Note | None = None) -> Response:
     """A handler answers a text line (str) or a JSON object (anything else)."""
     if isinstance(answer, str):
-        return text_reply(answer)
+        return text_reply(answer, note)
     return Response(jsonutil.dumps(answer), media_type="application/json")
 
 
@@ -47,20 +49,24 @@ def reply_for(answer: Any) -> Response:
 async def dispatch(request: Request) -> Response:
     ctx: HubContext = request.app.state.ctx
     address = request.client.host if request.client else ""
+    note = requestinfo.attach(request.scope, "smsactivate", "unknown")
     try:
         params = await read_params(request)
         # The key is checked before the action: an unknown key is BAD_KEY whatever it asks.
         account = await authenticate(ctx.db, ctx.key_cache, params.text("api_key"))
-        handler = TABLE.methods.get(params.text("action") or "")
+        note.account_id = account.id
+        action = params.text("action") or ""
+        handler = TABLE.methods.get(action)
         if handler is None:
-            return text_reply("BAD_ACTION")
-        return reply_for(await handler(Call(ctx, params, account, address)))
+            return text_reply("BAD_ACTION", note)
+        note.method = action  # only known actions become a metric label
+        return reply_for(await handler(Call(ctx, params, account, address)), note)
     except Reply as reply:
-        return text_reply(reply.word)
+        return text_reply(reply.word, note)
     except DomainError as error:
-        return text_reply(word_for(error))
+        return text_reply(word_for(error), note)
     except BadParam:
-        return text_reply("BAD_DATA")
+        return text_reply("BAD_DATA", note)
     except DBAPIError:
         log.exception("storage error in sms-activate %s", request.query_params.get("action"))
-        return text_reply(GENERIC_ERROR)
+        return text_reply(GENERIC_ERROR, note)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
 from fastapi import APIRouter
@@ -11,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from simgate.activations import flows, intake
-from simgate.core import jsonutil
+from simgate.core import jsonutil, metrics, requestinfo
 from simgate.core.bodylimit import BodyTooLarge
 from simgate.core.gzipbody import gunzip_limited
 from simgate.core.integers import UINT64, NotAnInteger, read_int
@@ -23,7 +24,9 @@ router = APIRouter()
 MAX_SENDER = 64  # the sms.sender column
 
 
-def _reply(status: str, error: str | None = None) -> Response:
+def _reply(status: str, error: str | None = None, note: requestinfo.Note | None = None) -> Response:
+    if note is not None:
+        note.word = status if error is None else error
     body: dict[str, Any] = {"status": status}
     if error:
         body["error"] = error
@@ -77,24 +80,29 @@ def parse_push(body: Any) -> tuple[str, intake.PushedSms] | str:
 @router.post("/agent/api/sms")
 async def push_sms(request: Request) -> Response:
     ctx: HubContext = request.app.state.ctx
+    started = time.perf_counter()
+    note = requestinfo.attach(request.scope, "smshub", "PUSH_SMS")
     max_bytes = ctx.settings.max_body_bytes
     try:
         raw = await request.body()  # the body limit stops it at max_bytes
     except BodyTooLarge:
-        return _reply("ERROR", "body too large")
+        return _reply("ERROR", "body too large", note)
     try:
         body = _decode(raw, request.headers.get("content-encoding", ""), max_bytes)
     except ValueError:  # BodyError and JSON errors alike
-        return _reply("ERROR", "body is not (gzipped) JSON")
+        return _reply("ERROR", "body is not (gzipped) JSON", note)
     parsed = parse_push(body)
     if isinstance(parsed, str):
+        note.word = "BAD_PUSH"  # the error text names fields: not a metric label
         return _reply("ERROR", parsed)
     key, sms = parsed
     try:
         outcome = await flows.receive_push(ctx.db, ctx.clock, key, sms)
     except DBAPIError:
         log.exception("could not store SMS %s", sms.sms_id)
-        return _reply("ERROR", "TRY_AGAIN_LATER")  # not stored: the agent will resend
+        return _reply("ERROR", "TRY_AGAIN_LATER", note)  # not stored: the agent will resend
     if outcome == intake.ACCEPTED:
-        return _reply("SUCCESS")
-    return _reply("ERROR", outcome)
+        # Committed: the SMS and its code are now what getState answers.
+        metrics.current().push_to_visible_seconds.observe(time.perf_counter() - started)
+        return _reply("SUCCESS", note=note)
+    return _reply("ERROR", outcome, note)

@@ -1,0 +1,181 @@
+"""The hub's request log, request ids and metrics middleware, and its /metrics and /ready.
+
+One log line per request: method, path, answer word, status, duration, account id. Never
+the query string or body: they carry API keys, passwords and signatures.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import time
+import uuid
+from typing import Any
+
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.registry import Collector
+from sqlalchemy.exc import DBAPIError
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from simgate.accounts import repository as accounts_repo
+from simgate.core import jsonutil, metrics, requestinfo
+from simgate.core.db import Database
+from simgate.core.migrate import schema_is_current
+from simgate.delivery import queue as delivery_queue
+from simgate.ledger import repository as ledger_repo
+from simgate.outbox import repository as outbox_repo
+
+log = logging.getLogger("simgate.requests")
+
+# A caller's own request id is kept only when it cannot forge log lines or blow up a header.
+_USABLE_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
+
+
+class RequestObserver:
+    """Pure ASGI middleware: a request id, then one log line and the request metrics.
+
+    Every answer names the process that gave it (X-Simgate-Pid), so an operator (and a test)
+    can see every process of `serve --workers N` take its share of the connections.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self.pid_header = (b"x-simgate-pid", str(os.getpid()).encode())
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        request_id = _request_id(scope)
+        token = requestinfo.request_id.set(request_id)
+        status = 500  # what the server answers if the app raises before starting a response
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                headers = [
+                    *message.get("headers", ()),
+                    (b"x-request-id", request_id.encode()),
+                    self.pid_header,
+                ]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            requestinfo.request_id.reset(token)
+            _record(scope, request_id, status, time.perf_counter() - started)
+
+
+def _request_id(scope: Scope) -> str:
+    for name, value in scope.get("headers", ()):
+        if name == b"x-request-id":
+            text: str = value.decode("latin-1")
+            if _USABLE_ID.fullmatch(text):
+                return text
+    return uuid.uuid4().hex
+
+
+def _record(scope: Scope, request_id: str, status: int, seconds: float) -> None:
+    note = requestinfo.read(scope)
+    if note is not None:
+        recorded = metrics.current()
+        recorded.requests.labels(note.dialect, note.method, note.word).inc()
+        recorded.request_seconds.labels(note.dialect, note.method).observe(seconds)
+    if log.isEnabledFor(logging.INFO):
+        log.info(
+            "%s %s %s status=%d %.1fms account=%s id=%s",
+            scope["method"],
+            scope["path"],
+            note.word if note is not None else "-",
+            status,
+            seconds * 1000,
+            note.account_id if note is not None and note.account_id is not None else "-",
+            request_id,
+            extra={
+                "http_method": scope["method"],
+                "path": scope["path"],
+                "word": note.word if note is not None else None,
+                "dialect": note.dialect if note is not None else None,
+                "api_method": note.method if note is not None else None,
+                "status": status,
+                "duration_ms": round(seconds * 1000, 3),
+                "account_id": note.account_id if note is not None else None,
+                "request_id": request_id,
+            },
+        )
+
+
+class _Backlogs(Collector):
+    """Gauges read from the database at scrape time (values passed in: collect is sync)."""
+
+    def __init__(self, values: dict[str, Any]) -> None:
+        self.values = values
+
+    def collect(self) -> Any:
+        backlog = GaugeMetricFamily(
+            "simgate_backlog", "Work waiting in the database, by queue.", labels=["queue"]
+        )
+        for queue in ("outbox", "delivery", "email"):
+            backlog.add_metric([queue], self.values[queue])
+        yield backlog
+        totals = GaugeMetricFamily(
+            "simgate_ledger_minor_units",
+            "Sums over every balance, in minor units of the hub's currency.",
+            labels=["column"],
+        )
+        for column, value in self.values["ledger"].items():
+            totals.add_metric([column], value)
+        yield totals
+
+
+async def _read_backlogs(db: Database) -> dict[str, Any]:
+    async with db.read() as session:
+        return {
+            "outbox": await outbox_repo.backlog(session),
+            "delivery": await delivery_queue.queued_messages(session),
+            "email": await accounts_repo.unsent_emails(session),
+            "ledger": await ledger_repo.totals(session),
+        }
+
+
+async def metrics_page(request: Request) -> Response:
+    """Prometheus text: this process's (or every process's) counters, and the backlogs."""
+    body = generate_latest(metrics.scrape_registry())
+    try:
+        backlogs = await _read_backlogs(request.app.state.ctx.db)
+    except (OSError, DBAPIError):
+        log.warning("metrics: the database did not answer; backlogs left out")
+    else:
+        body += generate_latest(_registry_of(_Backlogs(backlogs)))
+    return Response(body, media_type=CONTENT_TYPE_LATEST)
+
+
+def _registry_of(collector: Collector) -> CollectorRegistry:
+    registry = CollectorRegistry()
+    registry.register(collector)
+    return registry
+
+
+async def ready_page(request: Request) -> Response:
+    """200 when the database answers and its schema is this code's; 503 otherwise."""
+    db: Database = request.app.state.ctx.db
+    try:
+        current = await schema_is_current(db)
+    except (OSError, DBAPIError) as exc:
+        return _not_ready(f"database unreachable: {type(exc).__name__}")
+    if not current:
+        return _not_ready("database schema is not at this version's migrations")
+    return Response(b'{"status":"ready"}', media_type="application/json")
+
+
+def _not_ready(reason: str) -> Response:
+    body = {"status": "not ready", "reason": reason}
+    return Response(jsonutil.dumps(body), status_code=503, media_type="application/json")

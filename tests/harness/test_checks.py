@@ -151,3 +151,18 @@ def test_a_rental_cancelled_before_it_got_a_number_owes_no_finish() -> None:
     assert checks.check_rentals(hub, agent_facts(), SUPPLIERS).problems == [
         "rental 3 sold without an agent's number"
     ]
+
+
+def test_a_failed_rental_its_buyer_last_saw_open_agrees_only_without_a_code() -> None:
+    # A killed hub loses the number request: the rental fails uncharged, and onlinesim shows
+    # no failed rental, so the buyer's last sight of it was open.
+    failed = rental(3, "failed", 0, supplier_id=None, agent_activation_id=None)
+    hub = hub_facts(activations=[*hub_facts().activations, failed])
+    record = buyer()
+    record.rentals[3] = SeenRental(3)
+    assert not checks.check_buyers(hub, [record], checks.codes_by_rental(hub)).problems
+    record.rentals[3].codes = {"777"}
+    assert checks.check_buyers(hub, [record], checks.codes_by_rental(hub)).problems == [
+        "buyer0: rental 3 last seen open, hub says failed",
+        "buyer0: rental 3 showed codes the hub never had",
+    ]

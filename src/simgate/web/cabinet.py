@@ -97,10 +97,9 @@ async def _act(request: Request, tzid: int, action: str) -> Response:
         if action == "revise":
             await flows.revise(ctx.db, ctx.clock, me.account_id, tzid)
         elif action == "cancel":
-            view = await queries.rental(ctx.db, me.account_id, tzid, ctx.clock.now())
-            if view.messages:  # an SMS came meanwhile: cancelling now would be a purchase
-                return _outcome(request, "CANNOT_COMPLETE", "error")
-            await flows.confirm(ctx.db, ctx.clock, me.account_id, tzid)
+            # The no-SMS check is taken under the rental's row lock (CodeReceived otherwise),
+            # so an SMS committed meanwhile cannot turn a cancel into a purchase.
+            await flows.cancel(ctx.db, ctx.clock, me.account_id, tzid)
         else:
             await flows.confirm(ctx.db, ctx.clock, me.account_id, tzid)
     except ActivationNotFound as exc:

@@ -105,6 +105,10 @@ WORDS: dict[str, tuple[str, str]] = {
     "UNKNOWN_COUNTRY": ("Unknown country.", "Неизвестная страна."),
     "UNKNOWN_OPERATOR": ("Unknown operator.", "Неизвестный оператор."),
     "CANNOT_COMPLETE": ("Not possible right now.", "Сейчас это невозможно."),
+    "CODE_RECEIVED": (
+        "A code has arrived: finish the rental instead.",
+        "Код уже пришёл: завершите аренду.",
+    ),
     "BAD_DATE": ("Dates look like 2026-11-30.", "Даты в виде 2026-11-30."),
     "rented": ("Number rented.", "Номер арендован."),
     # field problems

@@ -94,7 +94,10 @@ class AgentRuntime:
         except BaseException:
             await self.stop()
             raise
-        (self.config.data_dir / URL_FILE).write_text(self.url + "\n")
+        # Written whole, then renamed: whoever sees the file sees the full URL in it.
+        partial = self.config.data_dir / f"{URL_FILE}.partial"
+        partial.write_text(self.url + "\n")
+        partial.replace(self.config.data_dir / URL_FILE)
         log.info("agent listening on %s", loggable_url(self.url))
 
     async def stop(self) -> None:

@@ -74,7 +74,13 @@ class AgentConfig(BaseSettings):
 
     simulate: int = Field(0, description="Simulated SIM cards to run (demos and tests).")
     sim_country: str = Field("russia", description="Country of the simulated SIMs.")
-    sim_seed: int = Field(1, description="Seed of the simulated numbers and codes.")
+    sim_seed: int | None = Field(
+        None,
+        description=(
+            "Seed of the simulated numbers and codes; unset: chosen at random the first time"
+            " a data folder is used and kept in it, so two agents differ and a restart does not."
+        ),
+    )
     sim_sms_delay_seconds: float = Field(3.0, description="Seconds before a simulated SMS arrives.")
     sim_sms_count: int = Field(1, description="Simulated SMS per rental.")
     # The n-th SMS (from 0) arrives n intervals after the first: a buyer who asks for another

@@ -5,6 +5,12 @@ from __future__ import annotations
 SEEDED_TABLES = ("activations", "sms")
 
 SCHEMA = """
+-- Values chosen once per data folder (the simulated pool's seed).
+CREATE TABLE IF NOT EXISTS kept_values (
+    name TEXT PRIMARY KEY,
+    value INTEGER NOT NULL
+);
+
 CREATE TABLE IF NOT EXISTS sims (
     id INTEGER PRIMARY KEY,
     sim_key TEXT NOT NULL UNIQUE,       -- IMSI of a modem SIM, sim-NNNN for a simulated one

@@ -4,7 +4,9 @@ After a number is handed out for a service, the pool "receives" `sim_sms_count` 
 service's real ones, the first after `sim_sms_delay_seconds` and each next one
 `sim_sms_interval_seconds` later (on the injected clock); with
 `sim_multipart` the first one arrives as a three-part concatenated SMS, exercising the same
-assembly path as a real modem. Deterministic for a given `sim_seed`.
+assembly path as a real modem. Deterministic for a given `sim_seed`; without one, each data
+folder draws its own seed once and keeps it, so two demos hand out different numbers and codes
+while one restarted keeps its own.
 """
 
 from __future__ import annotations
@@ -54,9 +56,12 @@ def service_text(service: str, rng: random.Random) -> tuple[str, str]:
     return sender, texts.get(service, f"Your verification code: {code5}")
 
 
-def generate_pool(config: AgentConfig) -> list[SimInfo]:
+SEED_NAME = "sim_seed"
+
+
+def generate_pool(config: AgentConfig, seed: int) -> list[SimInfo]:
     """The simulated SIMs: numbers valid-looking for the country, stable for a seed."""
-    rng = random.Random(config.sim_seed)
+    rng = random.Random(seed)
     dial = DIAL_CODES.get(config.sim_country, "7")
     seen: set[int] = set()
     pool: list[SimInfo] = []
@@ -94,7 +99,7 @@ class SimulatedPool:
         self.store = store
         self.clock = clock
         self.on_sms = on_sms
-        self._rng = random.Random(config.sim_seed + 1)
+        self._rng = random.Random()  # seeded in start(), once the seed is known
         self._due: list[tuple[dt.datetime, IncomingSms]] = []
         self._ref = 0
         self._keys: dict[int, str] = {}
@@ -102,7 +107,11 @@ class SimulatedPool:
 
     async def start(self) -> None:
         """Put every simulated SIM in stock."""
-        pool = generate_pool(self.config)
+        seed = self.config.sim_seed
+        if seed is None:
+            seed = await self.store.kept_value(SEED_NAME, random.SystemRandom().randrange(2**31))
+        self._rng.seed(seed + 1)
+        pool = generate_pool(self.config, seed)
         self._keys = {sim.phone: sim.sim_key for sim in pool if sim.phone is not None}
         await self.store.sims_online(pool)
         attach_line(self.store, SIM_PORT, self.line)

@@ -25,6 +25,17 @@ class AgentStore:
         self.clock = clock
         self.max_cancels = max_cancels
 
+    async def kept_value(self, name: str, fresh: int) -> int:
+        """The value kept under `name`, or `fresh`, kept from now on if none was."""
+
+        def work(c: sqlite3.Connection) -> int:
+            keep = "INSERT OR IGNORE INTO kept_values (name, value) VALUES (?, ?)"
+            c.execute(keep, (name, fresh))
+            row = c.execute("SELECT value FROM kept_values WHERE name = ?", (name,)).fetchone()
+            return int(row[0])
+
+        return await self.db.run(work)
+
     async def sim_online(self, sim: SimInfo) -> int:
         """A driver found a SIM ready: record it and make it sellable."""
         now = self.clock.now()

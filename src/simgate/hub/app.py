@@ -11,6 +11,7 @@ from simgate.dialects.onlinesim.router import router as onlinesim_router
 from simgate.dialects.onlinesim.sandbox import router as sandbox_router
 from simgate.dialects.smsactivate.router import router as smsactivate_router
 from simgate.dialects.smshub.router import router as smshub_router
+from simgate.hub.apidoc import pages as apidoc
 from simgate.hub.context import HubContext
 from simgate.hub.observability import RequestObserver, metrics_page, ready_page
 from simgate.web.router import install as install_web
@@ -33,6 +34,7 @@ def create_app(ctx: HubContext) -> FastAPI:
     app.include_router(delivery_router)
 
     install_web(app, ctx)
+    apidoc.install(app)
 
     @app.get("/health", include_in_schema=False)
     async def health() -> Response:

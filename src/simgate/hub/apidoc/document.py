@@ -68,7 +68,9 @@ def _onlinesim_answer(doc: MethodDoc) -> Any:
 def _onlinesim_paths() -> dict[str, Any]:
     paths: dict[str, Any] = {}
     for name, doc in onlinesim.METHODS.items():
-        security = [] if doc.public else [{ONLINESIM_KEY: []}, {"OnlinesimBearer": []}]
+        security: list[dict[str, list[str]]] = (
+            [] if doc.public else [{ONLINESIM_KEY: []}, {"OnlinesimBearer": []}]
+        )
         paths[f"/api/{name}.php"] = _operations(
             name,
             "onlinesim",

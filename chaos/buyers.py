@@ -110,7 +110,8 @@ class Buyer:
             self.on_phone(phone, tzid)
         return seen
 
-    async def rent_once(self) -> None:
+    async def rent_once(self, service: str | None = None) -> None:
+        """One rental, of `service` or of one drawn at random, played to its end."""
         raise NotImplementedError
 
     async def sweep(self) -> None:
@@ -141,8 +142,8 @@ class OnlinesimBuyer(Buyer):
 
     # --- one rental ----------------------------------------------------------------------
 
-    async def rent_once(self) -> None:
-        service = self.rng.choice(SERVICES)
+    async def rent_once(self, service: str | None = None) -> None:
+        service = service or self.rng.choice(SERVICES)
         try:
             answer = await self.call("getNum", service=service, number=1)
         except Transient:

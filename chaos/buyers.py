@@ -1,9 +1,11 @@
-"""Buyers: programs renting through the onlinesim dialect, spread over both hubs.
+"""Buyers: programs renting through a buyer dialect, spread over both hubs.
 
-Each keeps its own record of what it saw — the tzids it was given, every code shown to it,
-and how each rental looked once closed — so the checks can hold the hub to it. A request
+Each keeps its own record of what it saw — the ids it was given, every code shown to it,
+and the word each rental closed with — so the checks can hold the hub to it. A request
 that fails in transit (a hub killed, a database restarting) is retried on the other hub, as
-a buyer with two addresses would; a lost getNum answer is found again by listing.
+a buyer with two addresses would; a lost rent answer is found again by listing. This module
+holds what every dialect's buyer shares and the onlinesim buyer; `chaos/buyer_smsactivate.py`
+holds the sms-activate one.
 """
 
 from __future__ import annotations
@@ -21,6 +23,9 @@ CLOSED_WORDS = ("TZ_OVER_OK", "TZ_OVER_EMPTY")
 SERVICES = ("vk", "tg", "wa", "ok", "go", "vi", "ig", "av", "ya")
 SWEEP_SECONDS = 60.0
 
+ONLINESIM = "onlinesim"
+SMSACTIVATE = "smsactivate"
+
 
 @dataclass
 class SeenRental:
@@ -28,17 +33,21 @@ class SeenRental:
     phone: str = ""
     codes: set[str] = field(default_factory=set)  # every code ever shown
     codes_while_open: set[str] = field(default_factory=set)
-    confirmed: bool = False  # setOperationOk answered
-    final_word: str = ""  # TZ_OVER_OK / TZ_OVER_EMPTY as last seen
+    confirmed: bool = False  # the closing call answered
+    # the dialect's closing word as last seen: onlinesim TZ_OVER_OK / TZ_OVER_EMPTY,
+    # sms-activate ACCESS_ACTIVATION / ACCESS_CANCEL
+    final_word: str = ""
+    dialect: str = ONLINESIM
 
 
 @dataclass
 class BuyerRecord:
     name: str
     rentals: dict[int, SeenRental] = field(default_factory=dict)
-    lost_getnum: int = 0  # getNum calls whose answer never came
+    lost_getnum: int = 0  # rent calls whose answer never came
     refused: dict[str, int] = field(default_factory=dict)  # error word → count
     server_errors: int = 0  # HTTP 5xx: an unhandled exception in a hub, never expected
+    dialect: str = ONLINESIM
 
 
 class Transient(Exception):
@@ -46,6 +55,10 @@ class Transient(Exception):
 
 
 class Buyer:
+    """What every buyer does: a rental at a time, a listing now and then, a sweep at the end."""
+
+    dialect = ONLINESIM
+
     def __init__(
         self,
         name: str,
@@ -54,7 +67,7 @@ class Buyer:
         rng: random.Random,
         on_phone: Callable[[str, int], None],
     ) -> None:
-        self.record = BuyerRecord(name)
+        self.record = BuyerRecord(name, dialect=self.dialect)
         self.key = key
         self.hubs = hubs
         self.rng = rng
@@ -64,19 +77,20 @@ class Buyer:
     async def close(self) -> None:
         await self.client.aclose()
 
-    async def call(self, method: str, **params: Any) -> Any:
-        """One API call on a random hub; Transient when no hub gave an answer."""
+    async def get(self, path: str, params: dict[str, Any]) -> httpx.Response:
+        """One GET on a random hub; Transient when it gave no answer or a 5xx."""
         hub = self.rng.choice(self.hubs)
         try:
-            response = await self.client.get(
-                f"{hub}/api/{method}.php", params={"apikey": self.key, **params}
-            )
+            response = await self.client.get(f"{hub}{path}", params=params)
         except httpx.HTTPError as exc:
-            raise Transient(f"{method}: {type(exc).__name__}") from exc
+            raise Transient(f"{path}: {type(exc).__name__}") from exc
         if response.status_code >= 500:
             self.record.server_errors += 1
-            raise Transient(f"{method}: HTTP {response.status_code}")
-        return response.json()
+            raise Transient(f"{path}: HTTP {response.status_code}")
+        return response
+
+    async def call(self, method: str, **params: Any) -> Any:
+        raise NotImplementedError
 
     async def retrying(self, method: str, **params: Any) -> Any:
         for attempt in range(600):
@@ -86,10 +100,50 @@ class Buyer:
                 await asyncio.sleep(min(0.2 * (attempt + 1), 2.0))
         raise RuntimeError(f"{self.record.name}: {method} never answered")
 
+    def refused(self, word: str) -> None:
+        self.record.refused[word] = self.record.refused.get(word, 0) + 1
+
+    def adopt(self, tzid: int, phone: str) -> SeenRental:
+        seen = self.record.rentals.setdefault(tzid, SeenRental(tzid, dialect=self.dialect))
+        seen.phone = phone
+        if phone:
+            self.on_phone(phone, tzid)
+        return seen
+
+    async def rent_once(self, service: str | None = None) -> None:
+        """One rental, of `service` or of one drawn at random, played to its end."""
+        raise NotImplementedError
+
+    async def sweep(self) -> None:
+        """List the open rentals and close each this buyer has not closed yet."""
+        raise NotImplementedError
+
+    async def run(self, stop: asyncio.Event) -> None:
+        loop = asyncio.get_running_loop()
+        last_sweep = loop.time()
+        while not stop.is_set():
+            await self.rent_once()
+            # A rental whose rent answer was lost is found while it is still open, as a
+            # buyer's program that lists its operations would, long before it could expire.
+            if loop.time() - last_sweep > SWEEP_SECONDS:
+                await self.sweep()
+                last_sweep = loop.time()
+
+
+class OnlinesimBuyer(Buyer):
+    """getNum, getState, setOperationRevise, setOperationOk on `/api/<method>.php`."""
+
+    dialect = ONLINESIM
+
+    async def call(self, method: str, **params: Any) -> Any:
+        """One API call on a random hub; Transient when no hub gave an answer."""
+        response = await self.get(f"/api/{method}.php", {"apikey": self.key, **params})
+        return response.json()
+
     # --- one rental ----------------------------------------------------------------------
 
-    async def rent_once(self) -> None:
-        service = self.rng.choice(SERVICES)
+    async def rent_once(self, service: str | None = None) -> None:
+        service = service or self.rng.choice(SERVICES)
         try:
             answer = await self.call("getNum", service=service, number=1)
         except Transient:
@@ -98,15 +152,10 @@ class Buyer:
             await asyncio.sleep(0.5)
             return
         if not isinstance(answer, dict) or answer.get("response") != 1:
-            word = str(answer.get("response") if isinstance(answer, dict) else answer)
-            self.record.refused[word] = self.record.refused.get(word, 0) + 1
+            self.refused(str(answer.get("response") if isinstance(answer, dict) else answer))
             await asyncio.sleep(0.3 + self.rng.random())
             return
-        tzid = int(answer["tzid"])
-        seen = self.record.rentals.setdefault(tzid, SeenRental(tzid))
-        seen.phone = str(answer.get("number", "")).lstrip("+")
-        if seen.phone:
-            self.on_phone(seen.phone, tzid)
+        seen = self.adopt(int(answer["tzid"]), str(answer.get("number", "")).lstrip("+"))
         await self.play(seen)
 
     async def play(self, seen: SeenRental) -> None:
@@ -173,20 +222,7 @@ class Buyer:
             return
         for item in items:
             tzid = int(item["tzid"])
-            seen = self.record.rentals.get(tzid)
-            if seen is None:
-                seen = self.record.rentals.setdefault(tzid, SeenRental(tzid))
+            seen = self.record.rentals.setdefault(tzid, SeenRental(tzid, dialect=self.dialect))
             if not seen.final_word:
                 await self.poll(seen)
                 await self.finish(seen)
-
-    async def run(self, stop: asyncio.Event) -> None:
-        loop = asyncio.get_running_loop()
-        last_sweep = loop.time()
-        while not stop.is_set():
-            await self.rent_once()
-            # A rental whose getNum answer was lost is found while it is still open, as a
-            # buyer's program that lists its operations would, long before it could expire.
-            if loop.time() - last_sweep > SWEEP_SECONDS:
-                await self.sweep()
-                last_sweep = loop.time()

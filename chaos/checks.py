@@ -13,11 +13,35 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from chaos.buyers import BuyerRecord
+from chaos.buyers import ONLINESIM, SMSACTIVATE, BuyerRecord, SeenRental
 from chaos.pushes import InjectedSms, read_only
 
 FINISH_FOR = {"sold": 3, "refunded": 4}
 BAN_STATUS = 1
+# How a closed rental reads in each buyer dialect. A failed rental (its number request lost)
+# is shown to no buyer: onlinesim's buyer last saw it open, sms-activate's is told
+# NO_ACTIVATION when it closes one it adopted from the listing while it waited for a number.
+FINAL_WORDS = {
+    ONLINESIM: {"sold": "TZ_OVER_OK", "refunded": "TZ_OVER_EMPTY"},
+    SMSACTIVATE: {
+        "sold": "ACCESS_ACTIVATION",
+        "refunded": "ACCESS_CANCEL",
+        "failed": "NO_ACTIVATION",
+    },
+}
+OUTCOME = {
+    "TZ_OVER_OK": "sold",
+    "TZ_OVER_EMPTY": "refunded",
+    "ACCESS_ACTIVATION": "sold",
+    "ACCESS_CANCEL": "refunded",
+    "NO_ACTIVATION": "refunded",  # failed: never charged
+}
+
+
+def outcome(seen: SeenRental) -> str:
+    """sold / refunded as the buyer saw it close, or "" (open, or a word that agrees with
+    neither)."""
+    return OUTCOME.get(seen.final_word, "")
 
 
 @dataclass
@@ -65,7 +89,9 @@ async def read_hub(database_url: str) -> HubFacts:
                     " a.banned, h.state AS hold_state FROM activations a"
                     " LEFT JOIN holds h ON h.id = a.hold_id"
                 ),
-                sms=await rows("SELECT supplier_id, agent_sms_id, activation_id, code FROM sms"),
+                sms=await rows(
+                    "SELECT supplier_id, agent_sms_id, activation_id, code, text FROM sms"
+                ),
                 finishes=await rows(
                     "SELECT supplier_id, payload, done_at FROM outbox"
                     " WHERE kind = 'finish_activation'"
@@ -169,16 +195,15 @@ def check_money(hub: HubFacts, buyers: list[BuyerRecord], codes: dict[int, set[s
             check.fail(f"rental {act['id']} {state} with hold {hold}")
     for buyer in buyers:
         for seen in buyer.rentals.values():
-            if seen.codes and seen.final_word == "TZ_OVER_EMPTY":
+            if seen.codes and outcome(seen) == "refunded":
                 check.fail(f"{buyer.name}: refunded rental {seen.tzid} showed {seen.codes}")
-            if seen.final_word == "TZ_OVER_OK" and not seen.codes:
+            if outcome(seen) == "sold" and not seen.codes:
                 check.fail(f"{buyer.name}: charged for rental {seen.tzid} that showed no code")
     return check
 
 
 def check_buyers(hub: HubFacts, buyers: list[BuyerRecord], codes: dict[int, set[str]]) -> Check:
     check = Check("buyers' records agree with the hub")
-    words = {"sold": "TZ_OVER_OK", "refunded": "TZ_OVER_EMPTY"}
     by_id = {a["id"]: a for a in hub.activations}
     for buyer in buyers:
         account = hub.accounts[buyer.name]
@@ -201,6 +226,7 @@ def check_buyers(hub: HubFacts, buyers: list[BuyerRecord], codes: dict[int, set[
             # A rental whose number request was lost (a killed hub) fails without a charge;
             # onlinesim shows no failed rental, so its buyer last saw it open, with no code.
             failed_unseen = rental["state"] == "failed" and not seen.final_word and not seen.codes
+            words = FINAL_WORDS[seen.dialect]
             if seen.final_word != words.get(rental["state"]) and not failed_unseen:
                 check.fail(
                     f"{buyer.name}: rental {seen.tzid} last seen {seen.final_word or 'open'},"
@@ -268,10 +294,15 @@ def check_ledger(database_url: str) -> Check:
 
 
 def codes_by_rental(hub: HubFacts) -> dict[int, set[str]]:
+    """What each rental may have shown as a code: the code the hub found in an SMS, else its
+    text (onlinesim's message_to_code), and that on one line without ':' (sms-activate's
+    status lines, which clients split on ':')."""
     codes: dict[int, set[str]] = {}
     for row in hub.sms:
-        if row["activation_id"] is not None and row["code"]:
-            codes.setdefault(row["activation_id"], set()).add(row["code"])
+        shown = row["code"] or row.get("text")
+        if row["activation_id"] is not None and shown:
+            one_line = " ".join(shown.replace(":", " ").split())
+            codes.setdefault(row["activation_id"], set()).update({shown, one_line})
     return codes
 
 

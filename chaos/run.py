@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from chaos import checks
-from chaos.buyers import Buyer
+from chaos.buyer_smsactivate import SmsActivateBuyer
+from chaos.buyers import Buyer, OnlinesimBuyer
 from chaos.faults import FaultSchedule
 from chaos.postgres import PrivatePostgres
 from chaos.processes import Supervised, free_port
@@ -50,7 +51,7 @@ class Profile:
 
 PROFILES = {
     "short": Profile("short", 100, 400, 75, 10, 11, 1, 3, 40, 3),
-    "full": Profile("full", 2_000, 9_000, 300, 20, 10, 3, 8, 300, 5),
+    "full": Profile("full", 2_000, 10_000, 300, 20, 10, 3, 8, 300, 5),
 }
 
 
@@ -224,10 +225,12 @@ class Run:
 
     async def load(self) -> None:
         self.injector.load_pools()
+        # Every other buyer speaks sms-activate: both dialects load both hubs.
+        kinds: list[type[Buyer]] = [OnlinesimBuyer, SmsActivateBuyer]
         self.buyers = [
-            Buyer(name, key, self.cluster.hub_urls, random.Random(self.rng.random()),
-                  self.injector.on_rented)
-            for name, key in self.cluster.buyer_keys
+            kinds[n % 2](name, key, self.cluster.hub_urls, random.Random(self.rng.random()),
+                         self.injector.on_rented)
+            for n, (name, key) in enumerate(self.cluster.buyer_keys)
         ]  # fmt: skip
         stop = asyncio.Event()
         faults = asyncio.ensure_future(self.schedule.run(stop))

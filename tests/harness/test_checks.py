@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from chaos import checks
-from chaos.buyers import BuyerRecord, SeenRental
+from chaos.buyers import SMSACTIVATE, BuyerRecord, SeenRental
 from chaos.pushes import InjectedSms
 
 SUPPLIERS = [11, 12]
@@ -165,4 +165,66 @@ def test_a_failed_rental_its_buyer_last_saw_open_agrees_only_without_a_code() ->
     assert checks.check_buyers(hub, [record], checks.codes_by_rental(hub)).problems == [
         "buyer0: rental 3 last seen open, hub says failed",
         "buyer0: rental 3 showed codes the hub never had",
+    ]
+
+
+def smsactivate_buyer() -> BuyerRecord:
+    record = BuyerRecord("buyer0", dialect=SMSACTIVATE)
+    record.rentals[1] = SeenRental(
+        1, codes={"12345"}, confirmed=True, final_word="ACCESS_ACTIVATION", dialect=SMSACTIVATE
+    )
+    record.rentals[2] = SeenRental(2, final_word="ACCESS_CANCEL", dialect=SMSACTIVATE)
+    return record
+
+
+def test_an_smsactivate_buyer_agrees_in_its_own_words() -> None:
+    failed = rental(3, "failed", 0, supplier_id=None, agent_activation_id=None)
+    hub = hub_facts(activations=[*hub_facts().activations, failed])
+    codes = checks.codes_by_rental(hub)
+    record = smsactivate_buyer()
+    record.rentals[3] = SeenRental(3, final_word="NO_ACTIVATION", dialect=SMSACTIVATE)
+    assert not checks.check_buyers(hub, [record], codes).problems
+    assert not checks.check_money(hub, [record], codes).problems
+    # onlinesim's word from an sms-activate buyer, or a refund read as a sale, disagree
+    record.rentals[1].final_word = "TZ_OVER_OK"
+    record.rentals[2].final_word = "ACCESS_ACTIVATION"
+    record.rentals[3].final_word = "ACCESS_CANCEL"
+    assert checks.check_buyers(hub, [record], codes).problems == [
+        "buyer0: rental 1 last seen TZ_OVER_OK, hub says sold",
+        "buyer0: rental 2 last seen ACCESS_ACTIVATION, hub says refunded",
+        "buyer0: rental 3 last seen ACCESS_CANCEL, hub says failed",
+    ]
+
+
+def test_a_status_that_contradicts_the_closing_answer_is_a_violation() -> None:
+    record = smsactivate_buyer()
+    record.rentals[1].final_word = "ACCESS_ACTIVATION yet STATUS_WAIT_RETRY"
+    hub = hub_facts()
+    assert checks.check_buyers(hub, [record], checks.codes_by_rental(hub)).problems == [
+        "buyer0: rental 1 last seen ACCESS_ACTIVATION yet STATUS_WAIT_RETRY, hub says sold"
+    ]
+
+
+def test_smsactivate_money_words_hold_the_hub_to_codes_shown() -> None:
+    record = smsactivate_buyer()
+    record.rentals[1].codes = set()
+    record.rentals[2].codes = {"999"}
+    hub = hub_facts()
+    assert checks.check_money(hub, [record], checks.codes_by_rental(hub)).problems == [
+        "buyer0: charged for rental 1 that showed no code",
+        "buyer0: refunded rental 2 showed {'999'}",
+    ]
+
+
+def test_a_text_without_a_code_is_shown_on_one_line_without_colons() -> None:
+    sms = {"supplier_id": 11, "agent_sms_id": 5, "activation_id": 1, "code": None}
+    hub = hub_facts(sms=[{**sms, "text": "Login:\n  ab cd"}])
+    codes = checks.codes_by_rental(hub)
+    assert codes == {1: {"Login:\n  ab cd", "Login ab cd"}}
+    record = smsactivate_buyer()
+    record.rentals[1].codes = {"Login ab cd"}
+    assert not checks.check_buyers(hub, [record], codes).problems
+    record.rentals[1].codes = {"Login ab"}
+    assert checks.check_buyers(hub, [record], codes).problems == [
+        "buyer0: rental 1 showed codes the hub never had"
     ]

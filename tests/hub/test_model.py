@@ -1,10 +1,11 @@
 """A model of rentals, money and FINISH_ACTIVATION, checked against the real hub step by step.
 
-Hypothesis drives random sequences — rent, SMS pushed (new, repeated, late), revise, finish,
-finish with a ban, expiry on a controlled clock, operator refund — through the hub's real HTTP
-API (on whichever database the suite runs on), and after every step compares what the hub
-says with what the model expects: each rental's state and visible codes, the balance, the
-ledger invariants and what the agent was told.
+Hypothesis drives random sequences — rent, SMS pushed (new, repeated, late: after the rental
+closed), revise, finish, finish with a ban, cancel (sms-activate setStatus 8), time passing on
+a controlled clock (some rentals expire, some not yet), operator refund — through the hub's
+real HTTP API (on whichever database the suite runs on), and after every step compares what
+the hub says with what the model expects: each rental's state and visible codes, the balance,
+the ledger invariants and what the agent was told.
 """
 
 from __future__ import annotations
@@ -50,6 +51,7 @@ class Rental:
     tzid: int
     phone: int
     agent_id: int
+    expires_at: float  # seconds on the model's clock
     state: str = "TZ_NUM_WAIT"  # the onlinesim word the hub must show
     texts: list[str] = field(default_factory=list)  # every SMS the rental took
     current: list[str] = field(default_factory=list)  # those since the last revise
@@ -128,6 +130,7 @@ def make_machine(harness_factory: Any) -> type[RuleBasedStateMachine]:
             self.pushes: dict[int, tuple[Rental, dict[str, Any]]] = {}  # smsId -> first answer
             self.next_sms = 1
             self.refunded_by_operator = 0
+            self.now = 0.0  # seconds the hub's clock has been moved on
 
         def teardown(self) -> None:
             self.h.run(self.h.stop())
@@ -135,6 +138,14 @@ def make_machine(harness_factory: Any) -> type[RuleBasedStateMachine]:
 
         def api(self, method: str, **params: Any) -> Any:
             return self.h.run(self.h.hub.api(method, self.h.key, **params))
+
+        def handler_api(self, action: str, **params: Any) -> str:
+            """One sms-activate action: the dialect's text line."""
+            url = f"{self.h.hub.url}/stubs/handler_api.php"
+            query = {"api_key": self.h.key, "action": action, **params}
+            response = self.h.run(self.h.hub.client.get(url, params=query))
+            assert response.status_code == 200, response.text
+            return str(response.text)
 
         # -- what buyers, agents, operators and the clock do --------------------------------
 
@@ -148,12 +159,22 @@ def make_machine(harness_factory: Any) -> type[RuleBasedStateMachine]:
             assert reply["response"] == 1, reply
             agent_id = list(self.h.agent.handed)[-1]
             phone = int(reply["number"].lstrip("+"))
-            self.rentals.append(Rental(int(reply["tzid"]), phone, agent_id))
+            tzid = int(reply["tzid"])
+            self.rentals.append(Rental(tzid, phone, agent_id, self.now + LIFETIME))
 
         @precondition(lambda self: self.rentals)
         @rule(pick=st.integers(min_value=0), code=st.integers(min_value=1000, max_value=99999))
         def push_new(self, pick: int, code: int) -> None:
-            rental = self.rentals[pick % len(self.rentals)]
+            self._push(self.rentals[pick % len(self.rentals)], code)
+
+        @precondition(lambda self: any(not r.open for r in self.rentals))
+        @rule(pick=st.integers(min_value=0), code=st.integers(min_value=1000, max_value=99999))
+        def push_late(self, pick: int, code: int) -> None:
+            """An SMS to the number of a rental that has closed: kept, matched to nothing."""
+            closed = [r for r in self.rentals if not r.open]
+            self._push(closed[pick % len(closed)], code)
+
+        def _push(self, rental: Rental, code: int) -> None:
             sms_id = self.next_sms
             self.next_sms += 1
             text = f"VK: {code}"
@@ -198,12 +219,40 @@ def make_machine(harness_factory: Any) -> type[RuleBasedStateMachine]:
             if rental.open:
                 self._close(rental, banned=ban)
 
-        @rule()
-        def time_runs_out(self) -> None:
-            self.h.hub.clock.advance(LIFETIME + 1)
+        @precondition(lambda self: self.rentals)
+        @rule(pick=st.integers(min_value=0))
+        def cancel(self, pick: int) -> None:
+            """sms-activate setStatus 8: refunded while no SMS came; refused once one did."""
+            rental = self.rentals[pick % len(self.rentals)]
+            reply = self.handler_api("setStatus", id=rental.tzid, status=8)
+            if rental.had_sms and rental.state != "TZ_OVER_EMPTY":
+                assert reply == "BAD_STATUS", (reply, rental)
+                return
+            assert reply == "ACCESS_CANCEL", (reply, rental)
+            if rental.open:
+                self._close(rental, banned=False)
+
+        @rule(seconds=st.sampled_from([60, 300, LIFETIME + 1]))
+        def time_passes(self, seconds: int) -> None:
+            """The clock moves on and the worker runs: exactly the rentals whose time is up
+            close (sold if an SMS came, refunded if not)."""
+            self._advance(seconds)
+
+        @precondition(lambda self: any(r.open for r in self.rentals))
+        @rule(pick=st.integers(min_value=0), early=st.booleans())
+        def clock_to_a_deadline(self, pick: int, early: bool) -> None:
+            """The clock stops a second short of an open rental's end (it stays open), or
+            right on it (it closes): the edge of expiry, from both sides."""
+            open_rentals = [r for r in self.rentals if r.open]
+            target = open_rentals[pick % len(open_rentals)].expires_at - (1 if early else 0)
+            self._advance(max(0.0, target - self.now))
+
+        def _advance(self, seconds: float) -> None:
+            self.h.hub.clock.advance(seconds)
+            self.now += seconds
             self.h.run(self.h.hub.tick())
             for rental in self.rentals:
-                if rental.open:
+                if rental.open and rental.expires_at <= self.now:
                     self._close(rental, banned=False)
 
         @precondition(lambda self: self.rentals)

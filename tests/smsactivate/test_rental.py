@@ -96,6 +96,22 @@ async def test_status_through_a_code_another_code_and_finish(
         assert await ledger.check(session) == []
 
 
+async def test_a_sale_after_another_code_was_asked_for_shows_its_code(
+    hub: Hub, buyer: str, connect_agent
+) -> None:
+    # Finished while waiting for a second code that never came: the rental is sold and
+    # waits for nothing, so its status is the code it was sold with, not WAIT_RETRY.
+    agent = await connect_agent()
+    tzid, phone = await rent(hub, buyer)
+    await hub.push(agent.key, 1, phone, "VK: 11111 — код")
+    assert await text(hub, buyer, "setStatus", id=tzid, status=3) == "ACCESS_RETRY_GET"
+    assert await text(hub, buyer, "getStatus", id=tzid) == "STATUS_WAIT_RETRY:11111"
+    assert await text(hub, buyer, "setStatus", id=tzid, status=6) == "ACCESS_ACTIVATION"
+    assert await text(hub, buyer, "getStatus", id=tzid) == "STATUS_OK:11111"
+    assert (await json_reply(hub, buyer, "getStatusV2", id=tzid))["sms"]["code"] == "11111"
+    assert await text(hub, buyer, "getFullSms", id=tzid) == "FULL_SMS:VK: 11111 — код"
+
+
 async def test_cancel_before_a_code_refunds_in_full(hub: Hub, buyer: str, connect_agent) -> None:
     await connect_agent()
     for status in ("8", "-1"):

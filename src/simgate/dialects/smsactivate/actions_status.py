@@ -47,7 +47,7 @@ async def get_status_v2(call: Call) -> Any:
 async def get_full_sms(call: Call) -> str:
     """`FULL_SMS:<text>` of the latest SMS, or the status line while there is none."""
     view = await _view(call)
-    current = view.current_messages()
+    current = render.shown(view)
     if current and view.activation.state not in (State.OVER_EMPTY, State.FAILED):
         return f"FULL_SMS:{current[-1].text}"
     return render.status_line(view)

@@ -36,12 +36,21 @@ def answered(view: ActivationView) -> list[InboundSms]:
     return [m for m in view.messages if (m.seq or 0) <= cursor]
 
 
+def shown(view: ActivationView) -> list[InboundSms]:
+    """The messages the buyer is looking at: those since the last setStatus 3 while the rental
+    is open; every one once it is sold, since a closed rental waits for no further code (a
+    WAIT_RETRY there would keep a client polling a finished activation until it gives up)."""
+    if view.activation.state == State.OVER_OK:
+        return view.messages
+    return view.current_messages()
+
+
 def status_line(view: ActivationView) -> str:
     """getStatus: WAIT_CODE, WAIT_RETRY:<last code> after setStatus 3, OK:<code>, CANCEL."""
     state = view.activation.state
     if state in (State.OVER_EMPTY, State.FAILED):
         return "STATUS_CANCEL"
-    current = view.current_messages()
+    current = shown(view)
     if current:
         return f"STATUS_OK:{code_of(current[-1])}"
     earlier = answered(view)
@@ -53,7 +62,7 @@ def status_line(view: ActivationView) -> str:
 def status_v2(view: ActivationView) -> dict[str, Any]:
     """getStatusV2: `sms` is null until an SMS comes, and again after setStatus 3 until the
     next one (a client waiting for "the" SMS would otherwise get the old code back)."""
-    current = view.current_messages()
+    current = shown(view)
     sms = None
     if current:
         last = current[-1]

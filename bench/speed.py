@@ -57,6 +57,9 @@ BENCH = Path(__file__).resolve().parent
 PG_ADMIN = ["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "test", "-qtAc"]
 PG_DB = "simgate_bench_speed"
 PG_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/{}"
+# wrk gives up on an answer after 2 s by default; a rental it gave up on would be paid for in
+# hub CPU yet never counted, and never confirmed. A loaded machine answers slower than that.
+RENTAL_TIMEOUT = 30
 # The worker beside the long rentals run: a tick and a stock poll every tenth of a second.
 HARD_POLL = {"SIMGATE_WORKER_TICK_SECONDS": "0.1", "SIMGATE_STOCK_POLL_SECONDS": "0.1"}
 AGENT_KEY = "bench-agent"
@@ -92,8 +95,10 @@ def wrk(
     threads: int = 1,
     script: Path | None = None,
     env: dict[str, str] | None = None,
+    timeout: int = 2,
 ) -> WrkResult:
     command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{round(seconds)}s", "--latency"]
+    command.append(f"--timeout={timeout}s")
     if script is not None:
         command += ["-s", str(script)]
     done = subprocess.run(
@@ -351,9 +356,9 @@ def rental_rows(
 ) -> list[Row]:
     script = BENCH / "getnum.lua"
     sixteen = {"SIMGATE_BENCH_KEYS": ",".join(data.buyers[:16])}
-    wrk(hub, 1, 16, threads=16, script=script, env=sixteen)  # warm-up
+    wrk(hub, 1, 16, threads=16, script=script, env=sixteen, timeout=RENTAL_TIMEOUT)  # warm-up
     before = cpu_seconds(pid)
-    result = wrk(hub, seconds, 16, threads=16, script=script, env=sixteen)
+    result = wrk(hub, seconds, 16, threads=16, script=script, env=sixteen, timeout=RENTAL_TIMEOUT)
     cpu = cpu_seconds(pid) - before
     rentals = result.counter("rentals")
     per_rental = cpu / rentals * 1000 if rentals else float("nan")
@@ -374,7 +379,10 @@ def buyers_run(
     counters = ("deadlocks", "sessions")
     before = {c: pg_counter(database, c) for c in counters} if postgres else {}
     everyone = {"SIMGATE_BENCH_KEYS": ",".join(data.buyers)}
-    result = wrk(hub, seconds, BUYERS, threads=BUYERS, script=BENCH / "getnum.lua", env=everyone)
+    script = BENCH / "getnum.lua"
+    result = wrk(
+        hub, seconds, BUYERS, threads=BUYERS, script=script, env=everyone, timeout=RENTAL_TIMEOUT
+    )
     rate = result.counter("rentals") / seconds
     busy, refused = result.counter("busy"), result.counter("refused")
     note = f"{busy} TRY_AGAIN_LATER, {refused} other refusals"

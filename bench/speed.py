@@ -185,7 +185,7 @@ def cpu_seconds(pid: int) -> float:
 
 def pg_counter(database: str, column: str) -> int:
     """A counter of pg_stat_database for `database`: deadlocks, or sessions (connections
-    opened; the hub's pool should open none while the load holds steady)."""
+    opened: the hub's pool opens none past its size; a worker started for a run, its own)."""
     query = f"SELECT {column} FROM pg_stat_database WHERE datname = '{database}'"
     done = subprocess.run([*PG_ADMIN, query], capture_output=True, text=True, check=True)
     return int(done.stdout.strip() or 0)

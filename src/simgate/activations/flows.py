@@ -80,9 +80,11 @@ async def _record(
     holding both kinds is one a differently ordered path can deadlock with (core/db.py,
     LOCK ORDER). Each write there is one relative UPDATE, so no count is read and written
     back. The stock count is a hint between polls: should that transaction fail, the rental
-    stands and the next poll corrects the count. On SQLite they go in tx 2 itself: the whole
-    database is one write lock, with no rows to wait on, and a third transaction would only
-    queue for that lock once more.
+    stands and the next poll corrects the count. Not counted in memory and flushed later
+    instead: each hub process and worker would keep its own part of the count, a flush after
+    a poll would take from a count the poll had already made true, and a crash would lose it.
+    On SQLite they go in tx 2 itself: the whole database is one write lock, with no rows to
+    wait on, and a third transaction would only queue for that lock once more.
     """
     now = clock.now()
     notes = assign.agent_notes(plan, outcome, now)

@@ -13,7 +13,7 @@ from simgate.activations import repository as repo
 from simgate.activations.errors import NoNumber, NoSuppliers
 from simgate.activations.forms import RentalForm
 from simgate.core.clock import Clock
-from simgate.core.db import Database
+from simgate.core.db import Database, commit_without_waiting_for_disk
 from simgate.core.settings import Settings
 from simgate.models import Account, Activation
 from simgate.suppliers import service as suppliers
@@ -95,6 +95,8 @@ async def _record(
     if notes and not db.is_sqlite:
         try:
             async with db.transaction() as session:
+                # A hint a crash may lose: the stock row's lock is held for no disk flush.
+                await commit_without_waiting_for_disk(session)
                 await suppliers.note_answers(session, notes, now)
         except SQLAlchemyError:
             log.warning("agents' health and stock after a rental not written", exc_info=True)

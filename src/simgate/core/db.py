@@ -190,6 +190,14 @@ async def insert_ignore(
 # else's to wait on and do not count.
 
 
+async def commit_without_waiting_for_disk(session: AsyncSession) -> None:
+    """Let this transaction's COMMIT return before its WAL reaches the disk (PostgreSQL's
+    `synchronous_commit = off`, for this transaction only), releasing its row locks at once.
+    Only for writes a crash may lose: hints that the next poll rewrites anyway."""
+    if dialect_name(session) == "postgresql":
+        await session.execute(text("SET LOCAL synchronous_commit TO OFF"))
+
+
 async def lock_key(session: AsyncSession, key: str) -> None:
     """Serialise transactions that touch the same logical thing (e.g. one phone of one agent).
 

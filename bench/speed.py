@@ -1,7 +1,8 @@
 """The hub's speed from outside, with wrk, against a bare ASGI app measured in the same run.
 
     python bench/speed.py [--seconds 6] [--no-postgres] [--history-rows 1000000]
-                          [--only reads rentals processes history]
+                          [--only reads rentals processes history] [--duration 60]
+                          [--pg-database simgate_bench_speed]
 
 Needs `wrk` (Debian: apt-get install wrk). The reference is bench/bare_app.py on uvicorn with
 uvloop + httptools: the most a Python server does here. For each database (SQLite, then
@@ -14,7 +15,9 @@ Rows: the read endpoints ÷ bare; getState p99 at c32; hub CPU per rental (16 bu
 and confirming back to back, from /proc/<pid>/stat of the hub); getNum rentals/s with 32
 buyers, TRY_AGAIN_LATER answers and PostgreSQL's deadlock counter; getState p50 with the cache
 off for an account with N finished rentals ÷ one with 1,000; and on PostgreSQL two hub
-processes ÷ one on getState. Prints the table as Markdown.
+processes ÷ one on getState. With --duration, also 32 buyers renting for that long while a
+`simgate worker` polls the agent's stock ten times a second (the poll writes the rows every
+rental reads): rentals/s, TRY_AGAIN_LATER answers and deadlocks. Prints the table as Markdown.
 """
 
 from __future__ import annotations
@@ -53,7 +56,12 @@ from simgate.worker import jobs
 BENCH = Path(__file__).resolve().parent
 PG_ADMIN = ["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "test", "-qtAc"]
 PG_DB = "simgate_bench_speed"
-PG_URL = f"postgresql+asyncpg://postgres@127.0.0.1:5432/{PG_DB}"
+PG_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/{}"
+# wrk gives up on an answer after 2 s by default; a rental it gave up on would be paid for in
+# hub CPU yet never counted, and never confirmed. A loaded machine answers slower than that.
+RENTAL_TIMEOUT = 30
+# The worker beside the long rentals run: a tick and a stock poll every tenth of a second.
+HARD_POLL = {"SIMGATE_WORKER_TICK_SECONDS": "0.1", "SIMGATE_STOCK_POLL_SECONDS": "0.1"}
 AGENT_KEY = "bench-agent"
 SHORT_HISTORY = 1_000
 BUYERS = 32
@@ -87,8 +95,10 @@ def wrk(
     threads: int = 1,
     script: Path | None = None,
     env: dict[str, str] | None = None,
+    timeout: int = 2,
 ) -> WrkResult:
     command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{round(seconds)}s", "--latency"]
+    command.append(f"--timeout={timeout}s")
     if script is not None:
         command += ["-s", str(script)]
     done = subprocess.run(
@@ -121,10 +131,12 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def wait_for_port(port: int, proc: subprocess.Popen[bytes]) -> None:
+def wait_for_port(port: int | None, proc: subprocess.Popen[bytes]) -> None:
     for _ in range(600):
         if proc.poll() is not None:
             raise RuntimeError(f"{proc.args!r} exited with {proc.returncode}")
+        if port is None:
+            return  # a process that serves no port (the worker): running is all we know
         try:
             socket.create_connection(("127.0.0.1", port), timeout=0.1).close()
             return
@@ -134,7 +146,7 @@ def wait_for_port(port: int, proc: subprocess.Popen[bytes]) -> None:
 
 
 @contextlib.contextmanager
-def running(command: list[str], port: int, env: dict[str, str]) -> Iterator[int]:
+def running(command: list[str], port: int | None, env: dict[str, str]) -> Iterator[int]:
     """Run `command` until the block ends (SIGTERM then wait); yields its pid."""
     proc = subprocess.Popen(
         command, env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
@@ -171,16 +183,18 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def pg_deadlocks() -> int:
-    query = f"SELECT deadlocks FROM pg_stat_database WHERE datname = '{PG_DB}'"
+def pg_counter(database: str, column: str) -> int:
+    """A counter of pg_stat_database for `database`: deadlocks, or sessions (connections
+    opened: the hub's pool opens none past its size; a worker started for a run, its own)."""
+    query = f"SELECT {column} FROM pg_stat_database WHERE datname = '{database}'"
     done = subprocess.run([*PG_ADMIN, query], capture_output=True, text=True, check=True)
     return int(done.stdout.strip() or 0)
 
 
-def reset_postgres() -> bool:
+def reset_postgres(database: str) -> bool:
     try:
-        subprocess.run([*PG_ADMIN, f"DROP DATABASE IF EXISTS {PG_DB}"], check=True)
-        subprocess.run([*PG_ADMIN, f"CREATE DATABASE {PG_DB}"], check=True)
+        subprocess.run([*PG_ADMIN, f"DROP DATABASE IF EXISTS {database}"], check=True)
+        subprocess.run([*PG_ADMIN, f"CREATE DATABASE {database}"], check=True)
     except (OSError, subprocess.CalledProcessError):
         return False
     return True
@@ -337,30 +351,60 @@ def read_rows(label: str, hub: str, ref: str, data: Seeded, seconds: float) -> l
     return rows
 
 
-def rental_rows(label: str, hub: str, pid: int, data: Seeded, seconds: float) -> list[Row]:
+def rental_rows(
+    label: str, hub: str, pid: int, data: Seeded, seconds: float, database: str
+) -> list[Row]:
     script = BENCH / "getnum.lua"
     sixteen = {"SIMGATE_BENCH_KEYS": ",".join(data.buyers[:16])}
-    wrk(hub, 1, 16, threads=16, script=script, env=sixteen)  # warm-up
+    wrk(hub, 1, 16, threads=16, script=script, env=sixteen, timeout=RENTAL_TIMEOUT)  # warm-up
     before = cpu_seconds(pid)
-    result = wrk(hub, seconds, 16, threads=16, script=script, env=sixteen)
+    result = wrk(hub, seconds, 16, threads=16, script=script, env=sixteen, timeout=RENTAL_TIMEOUT)
     cpu = cpu_seconds(pid) - before
     rentals = result.counter("rentals")
     per_rental = cpu / rentals * 1000 if rentals else float("nan")
     print(f"  16 buyers: {rentals} rentals, hub CPU {cpu:.2f} s", flush=True)
 
-    deadlocks = pg_deadlocks() if label == "PostgreSQL" else 0
-    everyone = {"SIMGATE_BENCH_KEYS": ",".join(data.buyers)}
-    result = wrk(hub, seconds, BUYERS, threads=BUYERS, script=script, env=everyone)
-    rate = result.counter("rentals") / seconds
-    busy, refused = result.counter("busy"), result.counter("refused")
-    note = f"{busy} TRY_AGAIN_LATER, {refused} other refusals"
-    if label == "PostgreSQL":
-        note += f", {pg_deadlocks() - deadlocks} deadlocks"
-    print(f"  32 buyers: {rate:.0f} rentals/s; {note}", flush=True)
+    rate, note = buyers_run(label, hub, data, seconds, database)
     return [
         (f"hub CPU per rental, 16 buyers ({label})", f"{per_rental:.1f} ms"),
         (f"getNum rentals/s, 32 buyers ({label})", f"{rate:.0f} ({note})"),
     ]
+
+
+def buyers_run(
+    label: str, hub: str, data: Seeded, seconds: float, database: str
+) -> tuple[float, str]:
+    """32 buyers renting and confirming back to back: rentals/s, and what went wrong."""
+    postgres = label == "PostgreSQL"
+    counters = ("deadlocks", "sessions")
+    before = {c: pg_counter(database, c) for c in counters} if postgres else {}
+    everyone = {"SIMGATE_BENCH_KEYS": ",".join(data.buyers)}
+    script = BENCH / "getnum.lua"
+    result = wrk(
+        hub, seconds, BUYERS, threads=BUYERS, script=script, env=everyone, timeout=RENTAL_TIMEOUT
+    )
+    rate = result.counter("rentals") / seconds
+    busy, refused = result.counter("busy"), result.counter("refused")
+    note = f"{busy} TRY_AGAIN_LATER, {refused} other refusals"
+    if postgres:
+        after = {c: pg_counter(database, c) for c in counters}
+        note += f", {after['deadlocks'] - before['deadlocks']} deadlocks"
+        note += f", {after['sessions'] - before['sessions']} new connections"
+    print(f"  32 buyers for {seconds:.0f} s: {rate:.0f} rentals/s; {note}", flush=True)
+    return rate, note
+
+
+def polled_row(
+    label: str, hub: str, data: Seeded, args: argparse.Namespace, env: dict[str, str]
+) -> Row:
+    """32 buyers for --duration seconds while a worker polls the stock ten times a second."""
+    exe = str(Path(sys.executable).with_name("simgate"))
+    with running([exe, "worker"], None, {**env, **HARD_POLL}):
+        rate, note = buyers_run(label, hub, data, args.duration, args.pg_database)
+    return (
+        f"getNum rentals/s, 32 buyers, {args.duration} s, stock polled 10/s ({label})",
+        f"{rate:.0f} ({note})",
+    )
 
 
 def history_rows(label: str, hub: str, data: Seeded, rows: int, seconds: float) -> list[Row]:
@@ -414,7 +458,9 @@ def measure(label: str, url: str, args: argparse.Namespace, data_dir: str) -> li
                 if "reads" in args.only:
                     rows += read_rows(label, hub, ref, data, args.seconds)
                 if "rentals" in args.only:
-                    rows += rental_rows(label, hub, pid, data, args.seconds)
+                    rows += rental_rows(label, hub, pid, data, args.seconds, args.pg_database)
+                if "rentals" in args.only and args.duration:
+                    rows.append(polled_row(label, hub, data, args, env))
         if label == "PostgreSQL" and "processes" in args.only:
             rows.append(processes_row(url, env, data, args.seconds))
         if "history" in args.only and args.history_rows:
@@ -439,6 +485,15 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=6, help="each wrk run (default 6)")
     parser.add_argument("--no-postgres", action="store_true")
     parser.add_argument(
+        "--duration",
+        type=int,
+        default=0,
+        help="seconds of one more rentals run, with the stock polled 10/s (0: none)",
+    )
+    parser.add_argument(
+        "--pg-database", default=PG_DB, help=f"dropped and created again (default {PG_DB})"
+    )
+    parser.add_argument(
         "--history-rows", type=int, default=1_000_000, help="0 skips the history row"
     )
     parser.add_argument(
@@ -456,11 +511,11 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         rows += measure("SQLite", f"sqlite+aiosqlite:///{tmp}/bench.db", args, tmp)
     if not args.no_postgres:
-        if reset_postgres():
+        if reset_postgres(args.pg_database):
             with tempfile.TemporaryDirectory() as tmp:
-                rows += measure("PostgreSQL", PG_URL, args, tmp)
+                rows += measure("PostgreSQL", PG_URL.format(args.pg_database), args, tmp)
         else:
-            print(f"PostgreSQL: cannot create {PG_DB}; skipped", file=sys.stderr)
+            print(f"PostgreSQL: cannot create {args.pg_database}; skipped", file=sys.stderr)
     print("\n| figure | measured |\n|---|---|")
     for name, value in rows:
         print(f"| {name} | {value} |")

@@ -23,7 +23,7 @@ EXPECTED = {
     "onlinesim getState, cold": (3, 3),
     "onlinesim getState, cached": (0, 0),
     "onlinesim getBalance": (1, 1),
-    "onlinesim getNum": (20, 21),
+    "onlinesim getNum": (15, 16),
     "sms-activate getBalance": (1, 1),
 }
 

@@ -10,13 +10,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from simgate.activations import repository as repo
 from simgate.activations.forms import RentalForm
 from simgate.activations.intake import adopt_early_sms, phone_lock
-from simgate.activations.lifecycle import apply, enqueue_finish
+from simgate.activations.lifecycle import apply, apply_to, enqueue_finish
 from simgate.activations.rent import Candidate, Plan
 from simgate.activations.states import Event, State
 from simgate.core.db import lock_key
 from simgate.core.settings import Settings
-from simgate.models import Activation, Supplier
-from simgate.suppliers import repository as suppliers_repo
+from simgate.models import Activation
 from simgate.suppliers import service as suppliers
 from simgate.suppliers.client import (
     AgentClient,
@@ -25,6 +24,7 @@ from simgate.suppliers.client import (
     NoNumbers,
     NumberGranted,
 )
+from simgate.suppliers.service import AgentNote, StockKey
 
 # A deferred activation whose agents had nothing is asked again after this long.
 DEFERRED_RETRY_SECONDS = 10
@@ -94,41 +94,41 @@ async def record(
 ) -> Activation | None:
     """Store what the agents answered; the activation when it got its number, else None.
 
-    Locks are taken in the order every transaction uses: the number's phone lock, the
-    activation row, then (in `_update_suppliers`) supplier rows and their stock rows.
+    Locks, in the order of core/db.py: the number's phone lock, then the activation row
+    (taken by the compare-and-set itself); holds and balances after it when the hold is
+    released. The agents' health and stock are not written here: see `agent_notes`.
     """
     winner = outcome.winner
     granted = winner.granted if winner is not None else None
-    if winner is not None and granted is not None:
-        await lock_key(session, phone_lock(winner.candidate.supplier_id, granted.number))
-    activation = await repo.lock(session, plan.activation_id)
-    # Expired or cancelled while we were asking: nothing to record on it.
-    waiting = activation is not None and activation.state == State.INPOOL.value
-    assigned = False
-    if waiting and (winner is None or granted is None):
-        assert activation is not None
-        failure = "NO_SUPPLIERS" if outcome.agents_down else "NO_NUMBER"
-        await _no_number(session, activation, now, failure)
-    elif waiting and winner is not None and granted is not None:
-        assert activation is not None
-        assigned = await apply(
-            session,
-            activation,
-            Event.ASSIGN,
-            now,
-            supplier_id=winner.candidate.supplier_id,
-            agent_activation_id=granted.activation_id,
-            phone=granted.number,
-            number_at=now,
-            requesting_until=None,
-            expires_at=now + dt.timedelta(seconds=settings.activation_lifetime_seconds),
-        )
-        if assigned:
-            await adopt_early_sms(session, activation, now)
-    if winner is not None and granted is not None and not assigned:
+    for attempt in outcome.attempts:
+        if attempt.granted is not None and not attempt.usable:
+            await _close_unused(session, attempt, now)  # a number other than the one asked
+    if winner is None or granted is None:
+        activation = await repo.lock(session, plan.activation_id)
+        # Expired or cancelled while we were asking: nothing to record on it.
+        if activation is not None and activation.state == State.INPOOL.value:
+            failure = "NO_SUPPLIERS" if outcome.agents_down else "NO_NUMBER"
+            await _no_number(session, activation, now, failure)
+        return None
+    await lock_key(session, phone_lock(winner.candidate.supplier_id, granted.number))
+    assigned = await apply_to(
+        session,
+        plan.activation_id,
+        State.INPOOL,
+        Event.ASSIGN,
+        now,
+        supplier_id=winner.candidate.supplier_id,
+        agent_activation_id=granted.activation_id,
+        phone=granted.number,
+        number_at=now,
+        requesting_until=None,
+        expires_at=now + dt.timedelta(seconds=settings.activation_lifetime_seconds),
+    )
+    if assigned is None:
         await _close_unused(session, winner, now)  # give back what the agent opened
-    await _update_suppliers(session, plan, outcome, now)
-    return activation if assigned else None
+        return None
+    await adopt_early_sms(session, assigned, now)
+    return assigned
 
 
 async def _no_number(
@@ -154,35 +154,30 @@ async def _close_unused(session: AsyncSession, attempt: Attempt, now: dt.datetim
     )
 
 
-async def _update_suppliers(
-    session: AsyncSession, plan: Plan, outcome: Outcome, now: dt.datetime
-) -> None:
-    """Health and cached stock follow every answer, so the next request skips empty agents.
+def agent_notes(plan: Plan, outcome: Outcome, now: dt.datetime) -> list[AgentNote]:
+    """What each answer teaches about its agent, so the next request skips empty or dead ones.
 
     Only the agent's own faults count against its health, and only a NO_NUMBERS to a plain
     request (no prefixes to avoid, no particular number) empties its cached stock: a refusal,
     or NO_NUMBERS to a filtered request, says nothing about what other buyers could get.
     """
     plain = not plan.exception_phones and plan.wanted_number is None
+    notes = []
     for attempt in outcome.attempts:
-        supplier = await session.get(Supplier, attempt.candidate.supplier_id)
-        if supplier is None:
-            continue
-        if attempt.granted is not None and not attempt.usable:
-            await _close_unused(session, attempt, now)
+        candidate = attempt.candidate
         if attempt.fault:
-            suppliers.record_failure(supplier, attempt.error or "fault", now)
+            notes.append(AgentNote(candidate.supplier_id, fault=attempt.error or "fault"))
             continue
         if attempt.error is not None and attempt.granted is None:
             continue  # refused: alive, and nothing learnt about its stock
-        suppliers.record_success(supplier, now)
-        if attempt.granted is None and not plain:
-            continue
-        await suppliers_repo.adjust_stock(
-            session,
-            supplier.id,
-            plan.country_slug,
-            attempt.candidate.operator,
-            plan.service_code,
-            zero=attempt.granted is None,
+        learnt = attempt.granted is not None or plain
+        stock = StockKey(plan.country_slug, candidate.operator, plan.service_code)
+        note = AgentNote(
+            candidate.supplier_id,
+            mark_ok=suppliers.needs_ok_mark(candidate.failures, candidate.last_ok_at, now),
+            stock=stock if learnt else None,
+            empty=attempt.granted is None,
         )
+        if note.mark_ok or note.stock is not None:
+            notes.append(note)
+    return notes

@@ -4,17 +4,22 @@ at the entry-point level; the steps themselves only flush."""
 from __future__ import annotations
 
 import datetime as dt
+import logging
+
+from sqlalchemy.exc import SQLAlchemyError
 
 from simgate.activations import assign, intake, rent, service
 from simgate.activations import repository as repo
 from simgate.activations.errors import NoNumber, NoSuppliers
 from simgate.activations.forms import RentalForm
 from simgate.core.clock import Clock
-from simgate.core.db import Database
+from simgate.core.db import Database, commit_without_waiting_for_disk
 from simgate.core.settings import Settings
 from simgate.models import Account, Activation
 from simgate.suppliers import service as suppliers
 from simgate.suppliers.client import AgentClient
+
+log = logging.getLogger(__name__)
 
 
 async def rent_number(
@@ -42,8 +47,7 @@ async def rent_number(
             assert activation is not None
             return activation
     outcome = await assign.ask_agents(agents, plan)
-    async with db.transaction() as session:
-        activation = await assign.record(session, settings, plan, outcome, clock.now())
+    activation = await _record(db, settings, clock, plan, outcome)
     if activation is None:
         if outcome.agents_down:
             raise NoSuppliers("every agent asked failed to answer")
@@ -62,8 +66,41 @@ async def serve_deferred(
             return False
         plan = await rent.plan_deferred(session, settings, activation_id, now)
     outcome = await assign.ask_agents(agents, plan)
+    return await _record(db, settings, clock, plan, outcome) is not None
+
+
+async def _record(
+    db: Database, settings: Settings, clock: Clock, plan: rent.Plan, outcome: assign.Outcome
+) -> Activation | None:
+    """Record the agents' answers on the rental (tx 2), then on the agents.
+
+    On PostgreSQL the agents' health and stock are written in a short transaction of their
+    own, after tx 2 has committed: every rental would otherwise hold its money rows while
+    queueing for the one supplier row and stock row all rentals share, and a transaction
+    holding both kinds is one a differently ordered path can deadlock with (core/db.py,
+    LOCK ORDER). Each write there is one relative UPDATE, so no count is read and written
+    back. The stock count is a hint between polls: should that transaction fail, the rental
+    stands and the next poll corrects the count. Not counted in memory and flushed later
+    instead: each hub process and worker would keep its own part of the count, a flush after
+    a poll would take from a count the poll had already made true, and a crash would lose it.
+    On SQLite they go in tx 2 itself: the whole database is one write lock, with no rows to
+    wait on, and a third transaction would only queue for that lock once more.
+    """
+    now = clock.now()
+    notes = assign.agent_notes(plan, outcome, now)
     async with db.transaction() as session:
-        return await assign.record(session, settings, plan, outcome, clock.now()) is not None
+        activation = await assign.record(session, settings, plan, outcome, now)
+        if db.is_sqlite:
+            await suppliers.note_answers(session, notes, now)
+    if notes and not db.is_sqlite:
+        try:
+            async with db.transaction() as session:
+                # A hint a crash may lose: the stock row's lock is held for no disk flush.
+                await commit_without_waiting_for_disk(session)
+                await suppliers.note_answers(session, notes, now)
+        except SQLAlchemyError:
+            log.warning("agents' health and stock after a rental not written", exc_info=True)
+    return activation
 
 
 async def confirm(

@@ -70,9 +70,11 @@ async def receive(session: AsyncSession, sms: PushedSms, now: dt.datetime) -> st
 
 
 async def adopt_early_sms(session: AsyncSession, activation: Activation, now: dt.datetime) -> None:
-    """SMS pushed between the agent's GET_NUMBER reply and our commit belong to this rental."""
+    """SMS pushed between the agent's GET_NUMBER reply and our commit belong to this rental.
+
+    The caller holds the number's phone lock (taken before the rental's row, the order
+    `receive` takes them in), so no push of this number slips in between."""
     assert activation.supplier_id is not None and activation.phone is not None
-    await lock_key(session, phone_lock(activation.supplier_id, activation.phone))
     since = activation.number_requested_at or activation.created_at
     for sms in await repo.unmatched_since(session, activation.supplier_id, activation.phone, since):
         await _attach(session, activation, sms, now)

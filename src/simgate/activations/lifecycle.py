@@ -35,13 +35,41 @@ async def apply(
         values["finished_at"] = now
     if not await repo.set_state(session, activation.id, current, new, **values):
         return False
-    mark_account_changed(session, activation.account_id)
     for name, value in values.items():
         setattr(activation, name, value)
     activation.state = new.value
+    await _applied(session, activation, event, now)
+    return True
+
+
+async def apply_to(
+    session: AsyncSession,
+    activation_id: int,
+    expected: State,
+    event: Event,
+    now: dt.datetime,
+    **values: Any,
+) -> Activation | None:
+    """`apply` without reading the row first: one compare-and-set UPDATE … RETURNING from
+    `expected`, which also takes the row lock. The activation, or None when it was not in
+    `expected` (closed or expired meanwhile)."""
+    new = next_state(expected, event)
     if new in FINAL_STATES:
+        values["finished_at"] = now
+    activation = await repo.set_state_returning(session, activation_id, expected, new, **values)
+    if activation is not None:
+        await _applied(session, activation, event, now)
+    return activation
+
+
+async def _applied(
+    session: AsyncSession, activation: Activation, event: Event, now: dt.datetime
+) -> None:
+    """What a transition that applied owes: listeners told, money moved, FINISH queued."""
+    mark_account_changed(session, activation.account_id)
+    if State(activation.state) in FINAL_STATES:
         # Counted when applied; the rare transaction that rolls back afterwards still counts.
-        metrics.current().rentals.labels(new.value).inc()
+        metrics.current().rentals.labels(activation.state).inc()
     await _settle_money(session, activation, event, now)
     status = finish_status(event, activation.banned)
     if status is not None and activation.supplier_id and activation.agent_activation_id:
@@ -53,7 +81,6 @@ async def apply(
             now,
             dedupe=f"finish:{activation.id}:{status}",
         )
-    return True
 
 
 async def enqueue_finish(

@@ -63,6 +63,10 @@ class Candidate:
     operator: str  # the stock row's operator: sent to the agent and decremented after
     amount: Decimal
     currency: int
+    # Its health when the plan was made: a good answer from an agent already known healthy
+    # (no faults, a recent last_ok_at) need not write its row again.
+    failures: int = 0
+    last_ok_at: dt.datetime | None = None
 
 
 @dataclass
@@ -134,17 +138,15 @@ async def check_limits(
 ) -> None:
     """Concurrency and rate limits; the account lock makes check-then-insert atomic."""
     await lock_key(session, f"account:{account.id}")
-    if await repo.count_open(session, account.id) >= account.max_concurrent:
-        raise TooManyOpen("too many open activations")
-    if request.form != RentalForm.DEFERRED and (
-        await repo.count_in_flight(session, account.id, now) >= account.max_parallel_getnum
-    ):
-        raise TooManyRequests("too many number requests in flight")
     minute_ago = now - dt.timedelta(seconds=60)
-    if (
-        await repo.count_created_since(session, account.id, minute_ago)
-        >= account.max_getnum_per_minute
-    ):
+    open_count, in_flight, last_minute = await repo.limit_counts(
+        session, account.id, now, minute_ago
+    )
+    if open_count >= account.max_concurrent:
+        raise TooManyOpen("too many open activations")
+    if request.form != RentalForm.DEFERRED and in_flight >= account.max_parallel_getnum:
+        raise TooManyRequests("too many number requests in flight")
+    if last_minute >= account.max_getnum_per_minute:
         raise TooManyRequests("too many number requests this minute")
     if request.form == RentalForm.DEFERRED and not deferred_open(settings.deferred_hours, now):
         raise DeferredClosed("deferred reception is closed at this hour")
@@ -191,12 +193,13 @@ async def begin(
     # The hold comes before the stock check, so a buyer without the money hears that rather
     # than "no numbers" (the order sms-activate clients expect); a refusal below rolls it back.
     hold_id = await ledger.hold(session, account.id, amount, now, reference="activation")
-    if await suppliers_repo.enabled_count(session) == 0:
-        raise NoSuppliers("no agent is connected")
     deferred = request.form == RentalForm.DEFERRED
     candidates = await candidates_for(
         session, settings, found, found.operator, now, repeat_supplier_id
     )
+    # Asked only when no agent has stock, so a served request does not pay for it.
+    if not candidates.usable and await suppliers_repo.enabled_count(session) == 0:
+        raise NoSuppliers("no agent is connected")
     if not deferred and not candidates.usable:
         if candidates.resting:
             # The stock is there but its agents are down: waiting on them would only time out.
@@ -292,6 +295,8 @@ async def candidates_for(
                 operator=stock_operator,
                 amount=convert_exponent(found.price.payout, settings.currency_exponent, exponent),
                 currency=supplier.currency,
+                failures=supplier.consecutive_failures,
+                last_ok_at=supplier.last_ok_at,
             )
         )
         if len(candidates) >= MAX_AGENTS_TRIED:

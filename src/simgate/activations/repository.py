@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, union_all, update
+from sqlalchemy import Select, func, select, union, union_all, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from simgate.activations.forms import RentalForm
@@ -27,6 +27,21 @@ async def set_state(
         .values(state=new.value, **values)
     )
     return bool(getattr(result, "rowcount", 0))
+
+
+async def set_state_returning(
+    session: AsyncSession, activation_id: int, expected: State, new: State, **values: Any
+) -> Activation | None:
+    """`set_state` that hands back the changed row: one statement where a locking read and
+    an UPDATE would be two. None when the activation was not in `expected`."""
+    stmt = (
+        update(Activation)
+        .where(Activation.id == activation_id, Activation.state == expected.value)
+        .values(state=new.value, **values)
+        .returning(Activation)
+        .execution_options(populate_existing=True)
+    )
+    return (await session.execute(stmt)).scalar_one_or_none()
 
 
 async def set_fields(session: AsyncSession, activation_id: int, **values: Any) -> None:
@@ -54,28 +69,37 @@ async def get_owned(
     return (await session.execute(stmt)).scalar_one_or_none()
 
 
-async def count_open(session: AsyncSession, account_id: int) -> int:
-    stmt = select(func.count()).where(
+def _created_since(account_id: int, since: dt.datetime) -> Select[Any]:
+    return select(func.count()).where(
+        Activation.account_id == account_id, Activation.created_at >= since
+    )
+
+
+async def count_created_since(session: AsyncSession, account_id: int, since: dt.datetime) -> int:
+    return int((await session.execute(_created_since(account_id, since))).scalar_one())
+
+
+async def limit_counts(
+    session: AsyncSession, account_id: int, now: dt.datetime, since: dt.datetime
+) -> tuple[int, int, int]:
+    """(open, number requests in flight, created since `since`) in one round trip: three
+    scalar subqueries, each a range of its own index (account+state, account+created)."""
+    open_count = select(func.count()).where(
         Activation.account_id == account_id, Activation.state.in_([s.value for s in OPEN_STATES])
     )
-    return int((await session.execute(stmt)).scalar_one())
-
-
-async def count_in_flight(session: AsyncSession, account_id: int, now: dt.datetime) -> int:
-    stmt = select(func.count()).where(
+    in_flight = select(func.count()).where(
         Activation.account_id == account_id,
         Activation.state == State.INPOOL.value,
         Activation.form != RentalForm.DEFERRED.value,
         Activation.requesting_until > now,
     )
-    return int((await session.execute(stmt)).scalar_one())
-
-
-async def count_created_since(session: AsyncSession, account_id: int, since: dt.datetime) -> int:
-    stmt = select(func.count()).where(
-        Activation.account_id == account_id, Activation.created_at >= since
+    stmt = select(
+        open_count.scalar_subquery(),
+        in_flight.scalar_subquery(),
+        _created_since(account_id, since).scalar_subquery(),
     )
-    return int((await session.execute(stmt)).scalar_one())
+    row = (await session.execute(stmt)).one()
+    return int(row[0]), int(row[1]), int(row[2])
 
 
 async def pool_duplicate(
@@ -169,26 +193,21 @@ async def mark_shown(session: AsyncSession, sms_ids: list[int]) -> None:
 
 
 async def expired_ids(session: AsyncSession, now: dt.datetime, limit: int) -> list[int]:
-    """Open activations past their life, and online requests whose caller vanished."""
-    stmt = (
-        select(Activation.id)
-        .where(
-            or_(
-                and_(
-                    Activation.state.in_((State.NUM_WAIT.value, State.NUM_ANSWER.value)),
-                    Activation.expires_at <= now,
-                ),
-                and_(Activation.state == State.INPOOL.value, Activation.expires_at <= now),
-                and_(
-                    Activation.state == State.INPOOL.value,
-                    Activation.form != RentalForm.DEFERRED.value,
-                    Activation.requesting_until < now,
-                ),
-            )
-        )
-        .order_by(Activation.id)
-        .limit(limit)
+    """Open activations past their life, and online requests whose caller vanished.
+
+    Two index ranges joined by UNION, each answered from its index alone (state+expires_at;
+    state+requesting_until+form): written as one OR, SQLite visits every matching row of
+    the table to re-check the whole condition, on every worker tick."""
+    past_life = select(Activation.id).where(
+        Activation.state.in_([s.value for s in OPEN_STATES]), Activation.expires_at <= now
     )
+    caller_gone = select(Activation.id).where(
+        Activation.state == State.INPOOL.value,
+        Activation.requesting_until < now,
+        Activation.form != RentalForm.DEFERRED.value,
+    )
+    due = union(past_life, caller_gone).subquery()
+    stmt = select(due.c.id).order_by(due.c.id).limit(limit)
     return [int(i) for i in (await session.execute(stmt)).scalars()]
 
 

@@ -174,6 +174,30 @@ async def insert_ignore(
     return bool(getattr(result, "rowcount", 0))
 
 
+# LOCK ORDER — every transaction takes the locks it needs in this order, skipping the ones
+# it does not need, so no two can each hold what the other waits for (a PostgreSQL deadlock,
+# answered to a buyer as TRY_AGAIN_LATER):
+#   1. advisory `account:<id>` (getNum's limit check, activations/rent.py)
+#   2. advisory `phone:<supplier>:<number>` (PUSH_SMS intake; getNum's tx 2)
+#   3. the activation row (FOR UPDATE, or the compare-and-set UPDATE itself)
+#   4. the hold row, then 5. the account's balance row (ledger; a new hold row is no wait)
+#   6. outbox rows (new rows only)
+# Suppliers and their stock are a second, separate group that no transaction holding any
+# of 1–6 touches: 7. supplier rows in id order, each before 8. its own stock rows (the stock
+# poll, agents' health and stock after a rental, operators' changes). getNum writes them in
+# a transaction of their own after its money transaction (activations/flows.py).
+# Rows created in the transaction (getNum's activation, hold, ledger entries) are nobody
+# else's to wait on and do not count.
+
+
+async def commit_without_waiting_for_disk(session: AsyncSession) -> None:
+    """Let this transaction's COMMIT return before its WAL reaches the disk (PostgreSQL's
+    `synchronous_commit = off`, for this transaction only), releasing its row locks at once.
+    Only for writes a crash may lose: hints that the next poll rewrites anyway."""
+    if dialect_name(session) == "postgresql":
+        await session.execute(text("SET LOCAL synchronous_commit TO OFF"))
+
+
 async def lock_key(session: AsyncSession, key: str) -> None:
     """Serialise transactions that touch the same logical thing (e.g. one phone of one agent).
 

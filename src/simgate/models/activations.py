@@ -36,7 +36,8 @@ class Activation(Base):
             "created_at",
             "phone",
         ),
-        Index("ix_activations_state_requesting", "state", "requesting_until"),
+        # The expiry query's "caller vanished" half, from the index alone (migration 0014).
+        Index("ix_activations_state_requesting_form", "state", "requesting_until", "form"),
         # The cabinet's history pages walk one account's rentals newest first by id.
         Index("ix_activations_account_id_desc", "account_id", "id"),
         Index("ix_activations_account_service_id", "account_id", "service_id", "id"),

@@ -130,6 +130,29 @@ async def adjust_stock(
     )
 
 
+async def mark_ok(session: AsyncSession, supplier_id: int, now: dt.datetime) -> None:
+    """The agent answered: its fault streak ends (a back-off with it)."""
+    await session.execute(
+        update(Supplier)
+        .where(Supplier.id == supplier_id)
+        .values(last_ok_at=now, consecutive_failures=0)
+    )
+
+
+async def mark_fault(session: AsyncSession, supplier_id: int, error: str, now: dt.datetime) -> None:
+    """One more fault of the agent's own, counted in the UPDATE itself: two hub processes
+    counting at once each add theirs, where a read-then-write would lose one."""
+    await session.execute(
+        update(Supplier)
+        .where(Supplier.id == supplier_id)
+        .values(
+            last_error=error[:500],
+            last_error_at=now,
+            consecutive_failures=Supplier.consecutive_failures + 1,
+        )
+    )
+
+
 async def stock_totals(session: AsyncSession) -> dict[tuple[str, str], int]:
     """Sum of stock per (country slug, service code) over enabled suppliers."""
     stmt = (

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -197,6 +198,57 @@ def record_failure(supplier: Supplier, error: str, now: dt.datetime) -> None:
     supplier.last_error = error[:500]
     supplier.last_error_at = now
     supplier.consecutive_failures += 1
+
+
+# A good answer from an agent with no faults writes its row only when last_ok_at is older
+# than this: the stock poll refreshes it every stock_poll_seconds anyway, and a write per
+# rental made the one supplier row the hub's busiest.
+HEALTH_REFRESH_SECONDS = 30.0
+
+
+@dataclass(frozen=True)
+class StockKey:
+    country: str
+    operator: str
+    service: str
+
+
+@dataclass(frozen=True)
+class AgentNote:
+    """What one agent's answer to GET_NUMBER taught: its health, and its cached stock."""
+
+    supplier_id: int
+    fault: str | None = None  # the agent's own fault; None when it answered
+    mark_ok: bool = False  # answered, and its row should say so
+    stock: StockKey | None = None  # one fewer (or none, with `empty`) of this stock line
+    empty: bool = False
+
+
+async def note_answers(session: AsyncSession, notes: Iterable[AgentNote], now: dt.datetime) -> None:
+    """Write what agents' answers taught: health, then stock, supplier by supplier in id
+    order (the lock order of core/db.py). Each stock change is one relative UPDATE
+    (`count - 1 WHERE count > 0`), so concurrent rentals never read-then-write a count."""
+    for note in sorted(notes, key=lambda n: n.supplier_id):
+        if note.fault is not None:
+            await repo.mark_fault(session, note.supplier_id, note.fault, now)
+        elif note.mark_ok:
+            await repo.mark_ok(session, note.supplier_id, now)
+        if note.stock is not None:
+            await repo.adjust_stock(
+                session,
+                note.supplier_id,
+                note.stock.country,
+                note.stock.operator,
+                note.stock.service,
+                zero=note.empty,
+            )
+
+
+def needs_ok_mark(failures: int, last_ok_at: dt.datetime | None, now: dt.datetime) -> bool:
+    """Whether a good answer must be written: after faults, or when last_ok_at is stale."""
+    if failures > 0 or last_ok_at is None:
+        return True
+    return (now - last_ok_at).total_seconds() >= HEALTH_REFRESH_SECONDS
 
 
 async def store_stock(

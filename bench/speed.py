@@ -1,11 +1,12 @@
 """The hub's speed from outside, with wrk, against a bare ASGI app measured in the same run.
 
-    python bench/speed.py [--seconds 6] [--no-postgres] [--history-rows 1000000]
+    python bench/speed.py [--seconds 6] [--no-postgres] [--pg-database NAME]
+                          [--history-rows 1000000]
                           [--only reads rentals processes history]
 
 Needs `wrk` (Debian: apt-get install wrk). The reference is bench/bare_app.py on uvicorn with
 uvloop + httptools: the most a Python server does here. For each database (SQLite, then
-PostgreSQL in the database simgate_bench_speed) it seeds a hub, starts `simgate serve
+PostgreSQL in the database simgate_bench_speed, or --pg-database) it seeds a hub, starts `simgate serve
 --no-worker` and bench/fast_agent.py, and runs wrk -t1 -c32 alternately on the reference and
 on the hub (ref, hub, ref, hub, …): each hub figure is divided by the mean of the reference
 runs just before and after it, so a machine busy with something else skews both alike.
@@ -52,8 +53,7 @@ from simgate.worker import jobs
 
 BENCH = Path(__file__).resolve().parent
 PG_ADMIN = ["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "test", "-qtAc"]
-PG_DB = "simgate_bench_speed"
-PG_URL = f"postgresql+asyncpg://postgres@127.0.0.1:5432/{PG_DB}"
+PG_DB = "simgate_bench_speed"  # --pg-database picks another (two runs must not share one)
 AGENT_KEY = "bench-agent"
 SHORT_HISTORY = 1_000
 BUYERS = 32
@@ -171,16 +171,20 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def pg_deadlocks() -> int:
-    query = f"SELECT deadlocks FROM pg_stat_database WHERE datname = '{PG_DB}'"
+def pg_url(database: str) -> str:
+    return f"postgresql+asyncpg://postgres@127.0.0.1:5432/{database}"
+
+
+def pg_deadlocks(database: str) -> int:
+    query = f"SELECT deadlocks FROM pg_stat_database WHERE datname = '{database}'"
     done = subprocess.run([*PG_ADMIN, query], capture_output=True, text=True, check=True)
     return int(done.stdout.strip() or 0)
 
 
-def reset_postgres() -> bool:
+def reset_postgres(database: str) -> bool:
     try:
-        subprocess.run([*PG_ADMIN, f"DROP DATABASE IF EXISTS {PG_DB}"], check=True)
-        subprocess.run([*PG_ADMIN, f"CREATE DATABASE {PG_DB}"], check=True)
+        subprocess.run([*PG_ADMIN, f"DROP DATABASE IF EXISTS {database}"], check=True)
+        subprocess.run([*PG_ADMIN, f"CREATE DATABASE {database}"], check=True)
     except (OSError, subprocess.CalledProcessError):
         return False
     return True
@@ -337,7 +341,9 @@ def read_rows(label: str, hub: str, ref: str, data: Seeded, seconds: float) -> l
     return rows
 
 
-def rental_rows(label: str, hub: str, pid: int, data: Seeded, seconds: float) -> list[Row]:
+def rental_rows(
+    label: str, hub: str, pid: int, data: Seeded, seconds: float, database: str
+) -> list[Row]:
     script = BENCH / "getnum.lua"
     sixteen = {"SIMGATE_BENCH_KEYS": ",".join(data.buyers[:16])}
     wrk(hub, 1, 16, threads=16, script=script, env=sixteen)  # warm-up
@@ -348,14 +354,14 @@ def rental_rows(label: str, hub: str, pid: int, data: Seeded, seconds: float) ->
     per_rental = cpu / rentals * 1000 if rentals else float("nan")
     print(f"  16 buyers: {rentals} rentals, hub CPU {cpu:.2f} s", flush=True)
 
-    deadlocks = pg_deadlocks() if label == "PostgreSQL" else 0
+    deadlocks = pg_deadlocks(database) if label == "PostgreSQL" else 0
     everyone = {"SIMGATE_BENCH_KEYS": ",".join(data.buyers)}
     result = wrk(hub, seconds, BUYERS, threads=BUYERS, script=script, env=everyone)
     rate = result.counter("rentals") / seconds
     busy, refused = result.counter("busy"), result.counter("refused")
     note = f"{busy} TRY_AGAIN_LATER, {refused} other refusals"
     if label == "PostgreSQL":
-        note += f", {pg_deadlocks() - deadlocks} deadlocks"
+        note += f", {pg_deadlocks(database) - deadlocks} deadlocks"
     print(f"  32 buyers: {rate:.0f} rentals/s; {note}", flush=True)
     return [
         (f"hub CPU per rental, 16 buyers ({label})", f"{per_rental:.1f} ms"),
@@ -414,7 +420,7 @@ def measure(label: str, url: str, args: argparse.Namespace, data_dir: str) -> li
                 if "reads" in args.only:
                     rows += read_rows(label, hub, ref, data, args.seconds)
                 if "rentals" in args.only:
-                    rows += rental_rows(label, hub, pid, data, args.seconds)
+                    rows += rental_rows(label, hub, pid, data, args.seconds, args.pg_database)
         if label == "PostgreSQL" and "processes" in args.only:
             rows.append(processes_row(url, env, data, args.seconds))
         if "history" in args.only and args.history_rows:
@@ -439,6 +445,11 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=6, help="each wrk run (default 6)")
     parser.add_argument("--no-postgres", action="store_true")
     parser.add_argument(
+        "--pg-database",
+        default=PG_DB,
+        help=f"PostgreSQL database to drop, create and fill (default {PG_DB})",
+    )
+    parser.add_argument(
         "--history-rows", type=int, default=1_000_000, help="0 skips the history row"
     )
     parser.add_argument(
@@ -456,11 +467,11 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         rows += measure("SQLite", f"sqlite+aiosqlite:///{tmp}/bench.db", args, tmp)
     if not args.no_postgres:
-        if reset_postgres():
+        if reset_postgres(args.pg_database):
             with tempfile.TemporaryDirectory() as tmp:
-                rows += measure("PostgreSQL", PG_URL, args, tmp)
+                rows += measure("PostgreSQL", pg_url(args.pg_database), args, tmp)
         else:
-            print(f"PostgreSQL: cannot create {PG_DB}; skipped", file=sys.stderr)
+            print(f"PostgreSQL: cannot create {args.pg_database}; skipped", file=sys.stderr)
     print("\n| figure | measured |\n|---|---|")
     for name, value in rows:
         print(f"| {name} | {value} |")

@@ -6,10 +6,10 @@
 
 Needs `wrk` (Debian: apt-get install wrk). The reference is bench/bare_app.py on uvicorn with
 uvloop + httptools: the most a Python server does here. For each database (SQLite, then
-PostgreSQL in the database simgate_bench_speed, or --pg-database) it seeds a hub, starts `simgate serve
---no-worker` and bench/fast_agent.py, and runs wrk -t1 -c32 alternately on the reference and
-on the hub (ref, hub, ref, hub, …): each hub figure is divided by the mean of the reference
-runs just before and after it, so a machine busy with something else skews both alike.
+PostgreSQL in the database simgate_bench_speed, or --pg-database) it seeds a hub, starts
+`simgate serve --no-worker` and bench/fast_agent.py, and runs wrk -t1 -c32 alternately on the
+reference and on the hub (ref, hub, ref, hub, …): each hub figure is divided by the mean of the
+reference runs just before and after it, so a machine busy with something else skews both alike.
 
 Rows: the read endpoints ÷ bare; getState p99 at c32; hub CPU per rental (16 buyers renting
 and confirming back to back, from /proc/<pid>/stat of the hub); getNum rentals/s with 32

@@ -7,9 +7,8 @@ are read from the database when /metrics is scraped (see `hub/observability.py`)
 (prometheus-client's multi-process mode) and a scrape of any process sums them all. That mode
 writes the file on every increment: recording one request (a counter and a histogram, three
 values) took 3.1–3.4 µs against 1.1–1.4 µs in memory (bench/metrics_recording.py), on a hub
-request of some 40–50 µs. So files are
-used only with more than one process, where a scrape must sum them; one process keeps its
-values in memory. Writing them out in batches instead would save those 2 µs but let a scrape
+request of some 40–50 µs. So files are used only with more than one process, where a scrape
+must sum them; one process keeps its values in memory. Writing them out in batches instead would save those 2 µs but let a scrape
 miss another process's last requests, which the multi-process test counts exactly.
 """
 

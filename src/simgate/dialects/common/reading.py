@@ -61,8 +61,8 @@ async def read_params(scope: Scope, receive: Receive, max_body: int) -> Params:
 async def read_body(scope: Scope, receive: Receive, max_body: int) -> bytes:
     """The whole body, refused (BadParam) once it passes `max_body` bytes — before a byte is
     read when its declared length already does. A gzip body is inflated, to the same limit."""
-    declared = header(scope, b"content-length")
-    if declared is not None and declared.strip().isdigit() and int(declared) > max_body:
+    declared = (header(scope, b"content-length") or "").strip()
+    if declared.isascii() and declared.isdigit() and int(declared) > max_body:
         raise BadParam("body")
     chunks: list[bytes] = []
     size = 0

@@ -6,10 +6,11 @@ are read from the database when /metrics is scraped (see `hub/observability.py`)
 `serve --workers N` runs N processes; each keeps its own values in files under one directory
 (prometheus-client's multi-process mode) and a scrape of any process sums them all. That mode
 writes the file on every increment: recording one request (a counter and a histogram, three
-values) took 3.1–3.4 µs against 1.1–1.4 µs in memory (bench/metrics_recording.py), on a hub
-request of some 40–50 µs. So files are used only with more than one process, where a scrape
-must sum them; one process keeps its values in memory. Writing them out in batches instead would save those 2 µs but let a scrape
-miss another process's last requests, which the multi-process test counts exactly.
+values) took 3.1–3.4 µs against 1.1–1.4 µs in memory (bench/metrics_recording.py), beside some
+35 µs for a getState answered from memory (bench/app_cpu.py). So files are used only with more
+than one process, where a scrape must sum them; one process keeps its values in memory.
+Writing them out in batches would save those 2 µs but let a scrape miss another process's
+latest requests, which the multi-process test counts exactly.
 """
 
 from __future__ import annotations

@@ -20,7 +20,7 @@ from simgate.dialects.common.endpoint import send_answer, serve
 Served = Callable[[Scope, Receive, Send, str], Awaitable[None]]
 
 HEALTHY = Answer(b'{"status":"ok"}', b"application/json")
-READ_METHODS = ("GET", "POST")
+SERVED_METHODS = ("GET", "POST")  # the buyer routes' own; HEAD and the rest: the framework
 
 
 class FastPath:
@@ -42,7 +42,7 @@ class FastPath:
         self.exact = frozenset(smsactivate_paths)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["method"] in READ_METHODS:
+        if scope["type"] == "http" and scope["method"] in SERVED_METHODS:
             path: str = scope["path"]
             if path in self.exact:
                 await serve(self.smsactivate, scope, receive, send)

@@ -6,12 +6,14 @@
 
 Needs `wrk` (Debian: apt-get install wrk). The reference is bench/bare_app.py on uvicorn with
 uvloop + httptools: the most a Python server does here. For each database (SQLite, then
-PostgreSQL in the database simgate_bench_speed) it seeds a hub, starts `simgate serve
---no-worker` and bench/fast_agent.py, and runs wrk -t1 -c32 alternately on the reference and
-on the hub (ref, hub, ref, hub, …): each hub figure is divided by the mean of the reference
-runs just before and after it, so a machine busy with something else skews both alike.
+PostgreSQL in the database simgate_bench_speed, or --pg-database) it seeds a hub, starts
+`simgate serve --no-worker` and bench/fast_agent.py, and runs wrk -t1 -c32 alternately on the
+reference and on the hub (ref, hub, ref, hub, …): each hub figure is divided by the mean of the
+reference runs just before and after it, so a machine busy with something else skews both alike.
 
-Rows: the read endpoints ÷ bare; getState p99 at c32; hub CPU per rental (16 buyers renting
+Rows: the read endpoints ÷ bare, and the hub's CPU per request on each (from /proc: steadier
+than req/s on a machine other work loads too); getState p99 at c32; hub CPU per rental (16
+buyers renting
 and confirming back to back, from /proc/<pid>/stat of the hub); getNum rentals/s with 32
 buyers, TRY_AGAIN_LATER answers and PostgreSQL's deadlock counter; getState p50 with the cache
 off for an account with N finished rentals ÷ one with 1,000; and on PostgreSQL two hub
@@ -74,6 +76,7 @@ ROW_GROUPS = ["reads", "rentals", "processes", "history"]
 @dataclass
 class WrkResult:
     rps: float
+    requests: int
     p50_ms: float
     p99_ms: float
     errors: int  # non-2xx answers and socket errors
@@ -110,6 +113,7 @@ def wrk(
     )
     out = done.stdout
     rps = re.search(r"Requests/sec:\s+([\d.]+)", out)
+    requests = re.search(r"(\d+) requests in", out)
     latency = dict(re.findall(r"^\s+(50|99)%\s+([\d.]+\w+)", out, re.MULTILINE))
     errors = sum(
         int(n)
@@ -121,7 +125,12 @@ def wrk(
         return _ms(*found.groups()) if found else 0.0
 
     return WrkResult(
-        float(rps.group(1)) if rps else 0.0, percentile("50"), percentile("99"), errors, out
+        float(rps.group(1)) if rps else 0.0,
+        int(requests.group(1)) if requests else 0,
+        percentile("50"),
+        percentile("99"),
+        errors,
+        out,
     )
 
 
@@ -311,42 +320,67 @@ async def seed_history(url: str, accounts_rows: list[tuple[int, int]]) -> float:
 # --- the rows --------------------------------------------------------------------------
 
 
+@dataclass
+class Measured:
+    ratio: float  # req/s ÷ the bare app's, measured around it
+    result: WrkResult
+    cpu_us: float  # hub CPU per request: steadier than req/s on a machine others load too
+    bare_cpu_us: float
+
+
+def cpu_per_request(pid: int, before: float, result: WrkResult) -> float:
+    return (cpu_seconds(pid) - before) / result.requests * 1e6 if result.requests else 0.0
+
+
 def alternating(
-    ref_url: str, targets: list[tuple[str, str]], seconds: float
-) -> dict[str, tuple[float, WrkResult]]:
+    ref: tuple[str, int], targets: list[tuple[str, str]], seconds: float, hub_pid: int
+) -> dict[str, Measured]:
     """ref, target, ref, target, …: each target's ratio to the mean of its two neighbours."""
+    ref_url, ref_pid = ref
     for _, url in targets:  # warm-up: imports, caches, pooled connections
         wrk(url, 1, 32)
+    started = cpu_seconds(ref_pid)
     previous = wrk(ref_url, seconds, 32)
+    bare_cpu = cpu_per_request(ref_pid, started, previous)
     out = {}
     for name, url in targets:
+        started = cpu_seconds(hub_pid)
         result = wrk(url, seconds, 32)
+        cpu = cpu_per_request(hub_pid, started, result)
         following = wrk(ref_url, seconds, 32)
         reference = (previous.rps + following.rps) / 2
-        out[name] = (result.rps / reference if reference else 0.0, result)
+        out[name] = Measured(result.rps / reference if reference else 0.0, result, cpu, bare_cpu)
         print(
-            f"  {name}: {result.rps:,.0f} req/s vs bare {reference:,.0f} (errors {result.errors})",
+            f"  {name}: {result.rps:,.0f} req/s vs bare {reference:,.0f} (errors "
+            f"{result.errors}); hub CPU {cpu:.0f} µs/request, bare {bare_cpu:.0f}",
             flush=True,
         )
         previous = following
     return out
 
 
-def read_rows(label: str, hub: str, ref: str, data: Seeded, seconds: float) -> list[Row]:
+def read_rows(
+    label: str, hub: tuple[str, int], ref: tuple[str, int], data: Seeded, seconds: float
+) -> list[Row]:
+    hub_url, hub_pid = hub
     targets = [
-        ("hub /health", f"{hub}/health"),
-        ("getState (1 open rental)", f"{hub}/api/getState.php?apikey={data.poller}"),
-        ("getBalance", f"{hub}/api/getBalance.php?apikey={data.poller}"),
-        ("getNumbersStats", f"{hub}/api/getNumbersStats.php?apikey={data.poller}&country=7"),
-        ("getServiceList", f"{hub}/api/getServiceList.php?apikey={data.poller}"),
+        ("hub /health", f"{hub_url}/health"),
+        ("getState (1 open rental)", f"{hub_url}/api/getState.php?apikey={data.poller}"),
+        ("getBalance", f"{hub_url}/api/getBalance.php?apikey={data.poller}"),
+        ("getNumbersStats", f"{hub_url}/api/getNumbersStats.php?apikey={data.poller}&country=7"),
+        ("getServiceList", f"{hub_url}/api/getServiceList.php?apikey={data.poller}"),
         (
             "sms-activate getBalance",
-            f"{hub}/stubs/handler_api.php?api_key={data.poller}&action=getBalance",
+            f"{hub_url}/stubs/handler_api.php?api_key={data.poller}&action=getBalance",
         ),
     ]
-    measured = alternating(ref, targets, seconds)
-    rows = [(f"{name} ÷ bare ({label})", f"{ratio:.3f}") for name, (ratio, _) in measured.items()]
-    state = measured["getState (1 open rental)"][1]
+    measured = alternating(ref, targets, seconds, hub_pid)
+    rows = [(f"{name} ÷ bare ({label})", f"{m.ratio:.3f}") for name, m in measured.items()]
+    rows += [
+        (f"hub CPU per request, {name} ({label})", f"{m.cpu_us:.0f} µs (bare {m.bare_cpu_us:.0f})")
+        for name, m in measured.items()
+    ]
+    state = measured["getState (1 open rental)"].result
     rows.append((f"getState p99 at c32 ({label})", f"{state.p99_ms:.1f} ms"))
     return rows
 
@@ -449,14 +483,14 @@ def measure(label: str, url: str, args: argparse.Namespace, data_dir: str) -> li
     ref, hub = f"http://127.0.0.1:{ref_port}/", f"http://127.0.0.1:{hub_port}"
     rows: list[Row] = []
     with (
-        running(uvicorn_app("bare_app:app", ref_port), ref_port, {}),
+        running(uvicorn_app("bare_app:app", ref_port), ref_port, {}) as ref_pid,
         running(uvicorn_app("fast_agent:app", agent_port), agent_port, {}),
     ):
         data = asyncio.run(seed(settings, f"http://127.0.0.1:{agent_port}/"))
         if {"reads", "rentals"} & args.only:
             with running(hub_command(hub_port), hub_port, env) as pid:
                 if "reads" in args.only:
-                    rows += read_rows(label, hub, ref, data, args.seconds)
+                    rows += read_rows(label, (hub, pid), (ref, ref_pid), data, args.seconds)
                 if "rentals" in args.only:
                     rows += rental_rows(label, hub, pid, data, args.seconds, args.pg_database)
                 if "rentals" in args.only and args.duration:

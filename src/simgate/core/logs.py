@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 from urllib.parse import urlsplit, urlunsplit
 
 from simgate.core import jsonutil
@@ -49,16 +50,44 @@ class JsonFormatter(logging.Formatter):
         return jsonutil.dumps(line).decode()
 
 
+class TextFormatter(logging.Formatter):
+    """FORMAT for a person, its time's seconds written once per second rather than per line:
+    the hub writes a line per request, and each local-time formatting asks the C library for
+    the time zone again (a file check when TZ is unset)."""
+
+    _second: tuple[int, str] = (-1, "")
+
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:  # noqa: N802
+        if datefmt is not None:
+            return super().formatTime(record, datefmt)
+        second = int(record.created)
+        if self._second[0] != second:
+            text = time.strftime(self.default_time_format, self.converter(record.created))
+            self._second = (second, text)
+        return f"{self._second[1]},{int(record.msecs):03d}"  # as logging.Formatter writes it
+
+
 def configure(level: int = logging.INFO, log_format: str | None = None) -> None:
     """Root logging at `level`, as text or JSON (default: SIMGATE_LOG_FORMAT); HTTP client
     loggers never below WARNING."""
     if log_format is None:
         log_format = get_settings().log_format
     handler = logging.StreamHandler()
-    handler.setFormatter(JsonFormatter() if log_format == "json" else logging.Formatter(FORMAT))
+    handler.setFormatter(JsonFormatter() if log_format == "json" else TextFormatter(FORMAT))
     logging.basicConfig(level=level, handlers=[handler])
+    _skip_unused_record_fields()
     for name in CHATTY_LOGGERS:
         logging.getLogger(name).setLevel(max(level, logging.WARNING))
+
+
+def _skip_unused_record_fields() -> None:
+    """Neither format prints a record's thread, process or source line, and gathering them
+    (a system call for the pid, a walk up the stack) was most of what the hub's one log line
+    per request cost: the switches Python's logging HOWTO lists under "Optimization"."""
+    logging.logThreads = False
+    logging.logProcesses = False
+    logging.logMultiprocessing = False
+    logging._srcfile = None
 
 
 def loggable_url(url: str) -> str:

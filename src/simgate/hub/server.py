@@ -40,6 +40,21 @@ def socket_url(sock: socket.socket) -> str:
     return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
 
+def server_config(app: Any) -> uvicorn.Config:
+    """uvicorn as the hub runs it: httptools' HTTP parser (C, uvicorn's fastest), no access
+    log (the hub writes its own line per request, without query strings that hold keys), no
+    lifespan. The event loop is the caller's: `simgate serve` runs on uvloop (run_async in
+    hub/processes.py), so no `loop` is chosen here."""
+    return uvicorn.Config(
+        app,
+        http="httptools",
+        log_level="warning",
+        access_log=False,
+        lifespan="off",
+        timeout_graceful_shutdown=2,
+    )
+
+
 @contextlib.asynccontextmanager
 async def running_server(
     app: Any, host: str = "127.0.0.1", port: int = 0, *, sock: socket.socket | None = None
@@ -48,10 +63,7 @@ async def running_server(
     With `sock`, serve that listening socket (left open: its owner closes it)."""
     own = sock is None
     listening = listening_socket(host, port) if sock is None else sock
-    config = uvicorn.Config(
-        app, log_level="warning", access_log=False, lifespan="off", timeout_graceful_shutdown=2
-    )
-    server = uvicorn.Server(config)
+    server = uvicorn.Server(server_config(app))
     task = asyncio.create_task(server.serve(sockets=[listening]))
     try:
         while not server.started:

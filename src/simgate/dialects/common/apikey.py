@@ -3,8 +3,11 @@
 The cache is a short-lived memory of which account an API key belongs to.
 
 Every buyer request starts with this lookup; at hundreds of requests per second a round trip
-saved here is most of a getState. A change to an account (blocked, limits) is seen by every
-process within `ttl` seconds.
+saved here is most of a getState. A remembered key costs no SQL: the account it names is
+checked (blocked, API access) from memory. A change to an account (blocked, limits, a key
+revoked) is seen by every process within `ttl` seconds; `forget_accounts` drops an account's
+keys at once, for what this process itself changes (a key revoked in the cabinet) and for a
+change signal from other processes to call.
 """
 
 from __future__ import annotations
@@ -39,6 +42,12 @@ class KeyCache:
         if len(self._entries) >= MAX_ENTRIES:
             self._entries.clear()
         self._entries[hash_api_key(api_key)] = (self._clock.monotonic() + self.ttl, account)
+
+    def forget_accounts(self, account_ids: set[int]) -> None:
+        """Forget every key of these accounts: the next request with one reads it again."""
+        stale = [h for h, (_, account) in self._entries.items() if account.id in account_ids]
+        for digest in stale:
+            del self._entries[digest]
 
 
 class MissingKey(DomainError):

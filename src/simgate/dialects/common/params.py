@@ -1,14 +1,11 @@
-"""Request parameters as real clients send them: query string, form body or JSON body."""
+"""Request parameters as real clients send them (read by `reading.py`), and their shapes."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import orjson
-from starlette.exceptions import HTTPException
-from starlette.requests import Request
 
-from simgate.core.bodylimit import BodyTooLarge
 from simgate.core.integers import INT32, INT64, NotAnInteger, read_int
 
 TRUE_WORDS = {"1", "true", "yes", "on"}
@@ -106,47 +103,7 @@ def _list_items(name: str, item: Any, nested: bool = False) -> list[str]:
     return text.split(",")
 
 
-async def read_params(request: Request) -> Params:
-    """Merge query, form and JSON parameters; later sources win for single values."""
-    values: dict[str, list[Any]] = {}
-    for key, value in request.query_params.multi_items():
-        _add(values, key, value)
-    if request.method == "POST":
-        try:
-            await _merge_body(request, values)
-        except BodyTooLarge:
-            raise BadParam("body") from None
-    auth = request.headers.get("authorization", "")
-    bearer = auth[7:].strip() if auth.lower().startswith("bearer ") else None
-    return Params(values, bearer)
-
-
-async def _merge_body(request: Request, values: dict[str, list[Any]]) -> None:
-    """A form, or a JSON object; any other non-empty body is a malformed request."""
-    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
-        try:
-            form = await request.form()
-        except HTTPException:  # Starlette's word for a multipart body it cannot parse
-            raise BadParam("body") from None
-        for key, value in form.multi_items():
-            if isinstance(value, str):
-                _add(values, key, value)
-        return
-    body = await request.body()
-    if not body.strip():
-        return
-    try:
-        parsed = orjson.loads(body)
-    except orjson.JSONDecodeError:
-        raise BadParam("body") from None
-    if not isinstance(parsed, dict):
-        raise BadParam("body")
-    for key, value in parsed.items():
-        _add(values, str(key), value)
-
-
-def _add(values: dict[str, list[Any]], name: str, value: Any) -> None:
+def add_value(values: dict[str, list[Any]], name: str, value: Any) -> None:
     """One parameter under its name without surrounding spaces: a popular sms-activate client
     sends `country `, `operator ` and others with a trailing space."""
     values.setdefault(name.strip(), []).append(value)

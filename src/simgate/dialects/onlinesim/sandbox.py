@@ -6,18 +6,18 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from fastapi import APIRouter
-from starlette.requests import Request
-from starlette.responses import Response
+from starlette.types import Receive, Scope, Send
 
-from simgate.core import jsonutil
 from simgate.core.integers import INT32
-from simgate.dialects.common.params import BadParam, Params, read_params
+from simgate.dialects.common.endpoint import send_answer
+from simgate.dialects.common.params import BadParam, Params
+from simgate.dialects.common.reading import ClientGone, read_params
 from simgate.dialects.common.registry import Reply
 from simgate.dialects.onlinesim.methods_rental import read_tzid
+from simgate.dialects.onlinesim.router import json_answer
 from simgate.dialects.onlinesim.words import GENERIC_ERROR, WORDS
 
-router = APIRouter()
+PATH = "/demo/api/{name}.php"
 
 SANDBOX_METHODS = {
     "getNum",
@@ -97,11 +97,11 @@ def _check(name: str, params: Params) -> int | None:
     return None
 
 
-async def _reply(name: str, request: Request) -> Any:
+async def _reply(name: str, scope: Scope, receive: Receive, max_body: int) -> Any:
     if name not in SANDBOX_METHODS:
         return {"response": "REQUEST_NOT_FOUND"}
     try:
-        params = await read_params(request)
+        params = await read_params(scope, receive, max_body)
         if not (params.text("apikey") or params.bearer):
             raise Reply("ERROR_NO_KEY")
         tzid = _check(name, params)
@@ -116,6 +116,17 @@ async def _reply(name: str, request: Request) -> Any:
     return _answer(name, tzid or rng.randint(1_000_000, 9_999_999), rng)
 
 
-@router.api_route("/demo/api/{name}.php", methods=["GET", "POST"])
-async def sandbox(name: str, request: Request) -> Response:
-    return Response(jsonutil.dumps(await _reply(name, request)), media_type="application/json")
+class Sandbox:
+    """The sandbox as a bare ASGI endpoint; the method is the route's `name` path parameter
+    (or the name the hub's fast path found in the path)."""
+
+    def __init__(self, max_body: int) -> None:
+        self.max_body = max_body
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send, name: str = "") -> None:
+        name = name or scope.get("path_params", {}).get("name", "")
+        try:
+            answer = json_answer(await _reply(name, scope, receive, self.max_body))
+        except ClientGone:
+            return
+        await send_answer(send, answer)

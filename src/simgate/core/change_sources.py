@@ -41,6 +41,9 @@ class PostgresListener:
         self._connection: Any = None
         self._reconnecting: asyncio.Task[None] | None = None
         self._stopped = False
+        # Cleared, it holds reconnection back (tests commit while nobody listens).
+        self.may_reconnect = asyncio.Event()
+        self.may_reconnect.set()
 
     async def start(self) -> None:
         await self._connect()
@@ -72,6 +75,7 @@ class PostgresListener:
         try:
             while not self._stopped:
                 await asyncio.sleep(delay)
+                await self.may_reconnect.wait()
                 try:
                     await self._connect()
                     log.info("change feed: listening again")

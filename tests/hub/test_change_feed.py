@@ -107,3 +107,16 @@ async def test_after_a_lost_connection_nothing_stale_is_served(hub, buyer, datab
     await until_live(hub, True)
     second = await hub.api("getPrice", buyer, service="vk", country=7)
     assert first["price"] != second["price"] == 43.21
+
+
+async def test_an_account_blocked_elsewhere_is_refused_at_once(hub, buyer, database_url):
+    hub.ctx.key_cache.ttl = 3600  # only the change feed can make the block visible
+    assert (await hub.api("getBalance", buyer))["response"] == 1
+
+    async def block(session) -> None:
+        account = await accounts.find(session, "buyer")
+        assert account is not None
+        accounts.set_limits(account, blocked=True)
+
+    await through_other_process(database_url, hub, block)
+    assert (await hub.api("getBalance", buyer))["response"] == "ACCOUNT_BLOCKED"

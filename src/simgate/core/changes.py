@@ -2,9 +2,10 @@
 
 A transaction names what it changes as topics: `a:<id>` for what one account sees (its
 rentals, its balance), `catalog` for what the catalogue listings show (countries, services,
-operators, prices, suppliers and their stock). Accounts are marked by the domain code that
-changes them; catalogue tables carry `info={"topic": "catalog"}` and any write to them marks
-the topic by itself, so a write path cannot forget it.
+operators, prices, suppliers and their stock), `accounts` for accounts and their API keys.
+Accounts' rentals and money are marked by the domain code that changes them; catalogue and
+account tables carry `info={"topic": ...}` and any write to them marks the topic by itself,
+so a write path cannot forget it.
 
 On commit, the committing process tells its own listeners at once (exact). The other
 processes hear it through the database's own mechanism (see `core.change_sources`):
@@ -29,6 +30,7 @@ from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
 log = logging.getLogger(__name__)
 
 CATALOG = "catalog"
+ACCOUNTS = "accounts"  # accounts and their API keys: who may call, with which limits
 TOPIC_INFO = "topic"  # the Table.info key naming the topic a write to that table marks
 _MARKED = "simgate.topics"
 _ACCOUNT_PREFIX = "a:"

@@ -28,6 +28,7 @@ class HubContext:
 
     def __post_init__(self) -> None:
         self.key_cache = KeyCache(self.settings.auth_cache_seconds, self.clock)
+        self.db.changes.subscribe(self.key_cache.forget)
         self.state_cache = StateCache(self.db, self.settings.state_cache_seconds, self.clock)
 
     @property

@@ -3,13 +3,15 @@
 The cache is a short-lived memory of which account an API key belongs to.
 
 Every buyer request starts with this lookup; at hundreds of requests per second a round trip
-saved here is most of a getState. A change to an account (blocked, limits) is seen by every
-process within `ttl` seconds.
+saved here is most of a getState. A commit that changes any account or key, in any process,
+empties it (`forget`, a change-feed listener); `ttl` bounds the rest (a change made by hand
+in the database, or while the feed is not listening).
 """
 
 from __future__ import annotations
 
 from simgate.accounts import service as accounts
+from simgate.core.changes import ACCOUNTS, Changes
 from simgate.core.clock import Clock, SystemClock
 from simgate.core.db import Database
 from simgate.core.errors import DomainError
@@ -32,6 +34,11 @@ class KeyCache:
         if entry is None or entry[0] < self._clock.monotonic():
             return None
         return entry[1]
+
+    def forget(self, changes: Changes) -> None:
+        """Change-feed listener: an account or key changed somewhere, so remember none."""
+        if changes.touches(ACCOUNTS):
+            self._entries.clear()
 
     def put(self, api_key: str, account: Account) -> None:
         if self.ttl <= 0:

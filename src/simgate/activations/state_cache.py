@@ -32,11 +32,6 @@ class StateCache:
     def ttl(self, seconds: float) -> None:
         self._memo.ttl = seconds
 
-    @property
-    def loads(self) -> int:
-        """How many reads went to the database."""
-        return self._memo.loads
-
     async def fetch(self, account_id: int, key: Hashable, load: Callable[[], Awaitable[T]]) -> T:
         """What `load()` returns for this account, from memory while nothing changed it."""
         return await self._memo.get(account_topic(account_id), key, load)

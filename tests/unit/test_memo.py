@@ -90,10 +90,10 @@ async def test_a_load_that_raced_a_change_is_neither_kept_nor_shared():
     after = Gate("read after the commit")
     second = asyncio.create_task(memo.get("a:1", "k", after))
     await after.started.wait()  # a caller arriving after the commit loads again
-    before.opened.set()
     after.opened.set()
-    assert await first == "read before the commit"
     assert await second == "read after the commit"
+    before.opened.set()  # the stale read lands last: it must not overwrite the fresh one
+    assert await first == "read before the commit"
     assert await memo.get("a:1", "k", Gate("unused")) == "read after the commit"
 
 

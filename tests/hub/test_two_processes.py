@@ -83,7 +83,7 @@ async def test_a_commit_through_one_process_is_answered_by_the_other(
     async with (
         serving(database_url, tmp_path) as url_a,
         serving(database_url, tmp_path) as url_b,
-        httpx.AsyncClient(trust_env=False, timeout=30) as client,
+        httpx.AsyncClient(trust_env=False, timeout=120) as client,  # a loaded CI box
     ):
         a, b = Side(client, url_a, buyer), Side(client, url_b, buyer)
         rented = await a.api("getNum", service="vk", number=1)

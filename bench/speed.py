@@ -1,8 +1,8 @@
 """The hub's speed from outside, with wrk, against a bare ASGI app measured in the same run.
 
     python bench/speed.py [--seconds 6] [--no-postgres] [--history-rows 1000000]
-                          [--only reads rentals processes history] [--duration 60]
-                          [--pg-database simgate_bench_speed]
+                          [--only reads rentals processes fanout history] [--sms 200]
+                          [--duration 60] [--pg-database simgate_bench_speed]
 
 Needs `wrk` (Debian: apt-get install wrk). The reference is bench/bare_app.py on uvicorn with
 uvloop + httptools: the most a Python server does here. For each database (SQLite, then
@@ -17,7 +17,8 @@ buyers renting
 and confirming back to back, from /proc/<pid>/stat of the hub); getNum rentals/s with 32
 buyers, TRY_AGAIN_LATER answers and PostgreSQL's deadlock counter; getState p50 with the cache
 off for an account with N finished rentals ÷ one with 1,000; and on PostgreSQL two hub
-processes ÷ one on getState. With --duration, also 32 buyers renting for that long while a
+processes ÷ one on getState; SMS pushed through one hub process → visible through another
+(bench/fanout_latency.py). With --duration, also 32 buyers renting for that long while a
 `simgate worker` polls the agent's stock ten times a second (the poll writes the rows every
 rental reads): rentals/s, TRY_AGAIN_LATER answers and deadlocks. Prints the table as Markdown.
 """
@@ -70,7 +71,8 @@ BUYERS = 32
 UNLIMITED = 10**6
 
 Row = tuple[str, str]
-ROW_GROUPS = ["reads", "rentals", "processes", "history"]
+ROW_GROUPS = ["reads", "rentals", "processes", "fanout", "history"]
+POLLER_PHONE = 79_000_000_001  # the number of the poller's open rental (see `seed`)
 
 
 @dataclass
@@ -253,7 +255,7 @@ async def seed(settings: Settings, agent_url: str) -> Seeded:
             supplier = await suppliers.add(session, "bench", agent_url, AGENT_KEY, now)
             keys: dict[str, tuple[str, int]] = {}
             names = ["poller", "short", "long", *(f"buyer{i}" for i in range(BUYERS))]
-            for phone, name in enumerate(names, start=79_000_000_001):
+            for phone, name in enumerate(names, start=POLLER_PHONE):
                 created = await accounts.create(session, settings, name, now, balance=10**12)
                 account = created.account
                 account.max_concurrent = account.max_parallel_getnum = BUYERS
@@ -497,6 +499,10 @@ def measure(label: str, url: str, args: argparse.Namespace, data_dir: str) -> li
                     rows.append(polled_row(label, hub, data, args, env))
         if label == "PostgreSQL" and "processes" in args.only:
             rows.append(processes_row(url, env, data, args.seconds))
+        if "fanout" in args.only:
+            import fanout_latency  # it builds on this module's helpers
+
+            rows.append(fanout_latency.fanout_row(label, env, data.poller, POLLER_PHONE, args.sms))
         if "history" in args.only and args.history_rows:
             took = asyncio.run(
                 seed_history(
@@ -518,6 +524,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else "")
     parser.add_argument("--seconds", type=int, default=6, help="each wrk run (default 6)")
     parser.add_argument("--no-postgres", action="store_true")
+    parser.add_argument("--sms", type=int, default=200, help="SMS in the fanout row")
     parser.add_argument(
         "--duration",
         type=int,

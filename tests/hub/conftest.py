@@ -83,6 +83,7 @@ async def reference_agent(
 async def hub(db: Database, settings: Settings, clock: FrozenClock) -> AsyncIterator[Hub]:
     settings = settings.model_copy(update={"agent_timeout_seconds": 1.0, "auth_cache_seconds": 0})
     ctx = HubContext(settings=settings, db=db, clock=clock, http=httpx.AsyncClient(trust_env=False))
+    await db.start_feed()  # as `simgate serve` does: caches are used only while it runs
     async with (
         running_server(create_app(ctx)) as url,
         httpx.AsyncClient(trust_env=False, timeout=30) as client,

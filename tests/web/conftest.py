@@ -74,6 +74,7 @@ async def web_hub(
         }
     )
     ctx = HubContext(settings=settings, db=db, clock=clock, http=httpx.AsyncClient(trust_env=False))
+    await db.start_feed()
     async with (
         running_server(create_app(ctx)) as url,
         httpx.AsyncClient(trust_env=False, timeout=30) as client,

@@ -3,13 +3,18 @@ price, with how many free numbers; and the price of a service, "other" standing 
 the catalog does not know.
 
 Each function is a whole read (it opens its own read scope), so a dialect states what it
-wants to show and never holds a session.
+wants to show and never holds a session. What they return is kept in memory per process and
+dropped on every commit that writes a catalogue table, in any process (core.changes), so
+listings cost no query while nothing changes. Callers share what is returned: read it, never
+change it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import functools
+from collections.abc import Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -17,9 +22,28 @@ from simgate.catalog import aliases
 from simgate.catalog import repository as repo
 from simgate.catalog.aliases import Dialect
 from simgate.catalog.service import UnknownCountry, UnknownOperator
+from simgate.core.changes import CATALOG
 from simgate.core.db import Database
 from simgate.models import Country, Operator, Price, Service, SupplierStock
 from simgate.suppliers import repository as suppliers
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+LISTINGS = "catalog.listings"
+
+
+def _remembered(
+    read: Callable[Concatenate[Database, P], Coroutine[Any, Any, R]],
+) -> Callable[Concatenate[Database, P], Coroutine[Any, Any, R]]:
+    """`read`, answered from memory until a commit changes the catalogue."""
+
+    @functools.wraps(read)
+    async def remembered(db: Database, /, *args: P.args, **kwargs: P.kwargs) -> R:
+        key = (read.__name__, args, tuple(sorted(kwargs.items())))
+        return await db.memo(LISTINGS).get(CATALOG, key, lambda: read(db, *args, **kwargs))
+
+    return remembered
 
 
 @dataclass(frozen=True)
@@ -40,6 +64,7 @@ class CountryOffers:
     offers: list[Offer]  # every service, in catalog order
 
 
+@_remembered
 async def country_offers(db: Database, country_code: int) -> CountryOffers:
     """What `country_code` offers; UnknownCountry when it is not an enabled country."""
     async with db.read() as session:
@@ -48,6 +73,7 @@ async def country_offers(db: Database, country_code: int) -> CountryOffers:
         return await _offers(session, country, stock)
 
 
+@_remembered
 async def all_offers(db: Database) -> list[CountryOffers]:
     """Every enabled country's offers, in catalog order."""
     async with db.read() as session:
@@ -55,6 +81,7 @@ async def all_offers(db: Database) -> list[CountryOffers]:
         return [await _offers(session, c, stock) for c in await repo.countries(session)]
 
 
+@_remembered
 async def price_of(db: Database, country_code: int, service_name: str) -> Price | None:
     """The price of `service_name` in a country; a name the catalog does not know is priced
     as the "other" service, which takes any sender."""
@@ -66,12 +93,14 @@ async def price_of(db: Database, country_code: int, service_name: str) -> Price 
         return await repo.price(session, country.code, service.id)
 
 
+@_remembered
 async def service_named(db: Database, name: str) -> Service | None:
     """A service by its slug or any alias, case-insensitive."""
     async with db.read() as session:
         return await repo.service_by_name(session, name)
 
 
+@_remembered
 async def country_ids(db: Database, dialect: Dialect) -> dict[int, tuple[int, Country]]:
     """Every enabled country `dialect` offers, by the hub's country code: (the id the
     dialect prints, the country)."""
@@ -81,6 +110,7 @@ async def country_ids(db: Database, dialect: Dialect) -> dict[int, tuple[int, Co
     return {country.code: (shown, country) for shown, country in ids if shown is not None}
 
 
+@_remembered
 async def operator_by_mccmnc(db: Database, mccmnc: str) -> Operator | None:
     async with db.read() as session:
         return await repo.operator_by_mccmnc(session, mccmnc)
@@ -106,6 +136,7 @@ async def _offers(
     )
 
 
+@_remembered
 async def country_in(db: Database, dialect: Dialect, code: int) -> Country:
     """The enabled country `dialect` calls `code`; UnknownCountry otherwise."""
     async with db.read() as session:
@@ -131,12 +162,14 @@ async def _countries_in(session: AsyncSession, dialect: Dialect, code: int | Non
     ]
 
 
+@_remembered
 async def countries_in(db: Database, dialect: Dialect) -> list[Country]:
     """Every enabled country `dialect` has a number for, in catalog order."""
     async with db.read() as session:
         return await _countries_in(session, dialect, None)
 
 
+@_remembered
 async def offers_in(
     db: Database, dialect: Dialect, country: int | None = None, operator: str | None = None
 ) -> list[CountryOffers]:
@@ -186,6 +219,7 @@ def _stock_per_supplier(
     return out
 
 
+@_remembered
 async def operators_in(
     db: Database, dialect: Dialect, country: int | None = None
 ) -> list[tuple[Country, list[str]]]:
@@ -201,6 +235,7 @@ async def operators_in(
     return out
 
 
+@_remembered
 async def service_in(db: Database, dialect: Dialect, name: str) -> Service | None:
     """The service `dialect` calls `name` (onlinesim: slug or alias; sms-activate: its code)."""
     async with db.read() as session:

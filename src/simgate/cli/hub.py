@@ -27,7 +27,7 @@ def serve(
         None,
         "--workers",
         min=1,
-        help="Hub processes sharing the port (default SIMGATE_WORKERS: 1; 0 = one per core).",
+        help="Hub processes sharing the port (default SIMGATE_WORKERS; 0: one per core).",
     ),
 ) -> None:
     """Run the hub: buyer APIs, PUSH_SMS intake and (unless --no-worker) the workers."""

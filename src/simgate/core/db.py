@@ -9,7 +9,7 @@ failing on a stale snapshot), readers use a small pool with deferred BEGIN.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -25,12 +25,16 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from simgate.core import changes
+from simgate.core.change_sources import CHANNEL, source_for
+from simgate.core.changes import ChangeFeed, Changes, TrackedSession
 from simgate.core.errors import InvalidInput
+from simgate.core.memo import Memo
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
-_CHANGED_ACCOUNTS = "simgate.changed_accounts"
-
-CommitListener = Callable[[set[int]], None]
+# How long an in-memory read may live at most when no commit changes it (a safety net for
+# writes made behind simgate's back; see core.memo).
+MEMO_SECONDS = 30.0
 
 
 class DatabaseUnreachable(OperationalError):
@@ -52,8 +56,9 @@ async def _socket_errors_as_storage_errors() -> AsyncIterator[None]:
 
 
 def mark_account_changed(session: AsyncSession, account_id: int) -> None:
-    """Note that this transaction changes what `account_id` sees; listeners hear it on commit."""
-    session.info.setdefault(_CHANGED_ACCOUNTS, set()).add(account_id)
+    """Note that this transaction changes what `account_id` sees; every process hears it on
+    commit (core.changes)."""
+    changes.mark(session, changes.account_topic(account_id))
 
 
 def _prepare_sqlite(engine: AsyncEngine, begin: str | None) -> None:
@@ -103,7 +108,9 @@ def ensure_sqlite_dir(url: str) -> None:
 
 
 class Database:
-    def __init__(self, url: str, *, pool_size: int = 32) -> None:
+    def __init__(
+        self, url: str, *, pool_size: int = 32, memo_seconds: float = MEMO_SECONDS
+    ) -> None:
         self.url = check_url(url)
         self.is_sqlite = is_sqlite_url(url)
         if self.is_sqlite:
@@ -125,10 +132,25 @@ class Database:
                 url, pool_size=pool_size, max_overflow=0, pool_timeout=60, pool_recycle=1800
             )
             self.read_engine = self.write_engine.execution_options(isolation_level="AUTOCOMMIT")
-        # Told, after each commit, which accounts the transaction changed (cache invalidation).
-        self.commit_listeners: list[CommitListener] = []
-        self._writer = async_sessionmaker(self.write_engine, expire_on_commit=False)
+        # Hears what each commit changed, this process's and (once started) the others'.
+        self.changes = ChangeFeed()
+        self.memo_seconds = memo_seconds
+        self._memos: dict[str, Memo] = {}
+        self._writer = async_sessionmaker(
+            self.write_engine, expire_on_commit=False, sync_session_class=TrackedSession
+        )
         self._reader = async_sessionmaker(self.read_engine, expire_on_commit=False)
+
+    def memo(self, name: str) -> Memo:
+        """The in-memory reads kept under `name` (one per name and database)."""
+        found = self._memos.get(name)
+        if found is None:
+            found = self._memos[name] = Memo(self.changes, self.memo_seconds)
+        return found
+
+    async def start_feed(self) -> None:
+        """Hear other processes' commits (until `dispose`); caches are used only meanwhile."""
+        await self.changes.start(source_for(self.changes, self.url))
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
@@ -136,10 +158,20 @@ class Database:
         async with _socket_errors_as_storage_errors(), self._writer() as session:
             async with session.begin():
                 yield session
-            changed = session.info.pop(_CHANGED_ACCOUNTS, None)
-            if changed:
-                for listener in self.commit_listeners:
-                    listener(changed)
+                topics = await self._announce(session)
+            if topics:
+                self.changes.publish(Changes(frozenset(topics)))
+
+    async def _announce(self, session: AsyncSession) -> set[str]:
+        """The topics this transaction changed; on PostgreSQL also NOTIFY them, inside the
+        transaction, so the other processes hear exactly the commits that happen."""
+        await session.flush()  # a pending write marks its table's topic as it flushes
+        topics = changes.marked(session)
+        changes.clear_marks(session)
+        if topics and not self.is_sqlite:
+            payload = changes.encode(self.changes.origin, topics)
+            await session.execute(text("SELECT pg_notify(:c, :p)"), {"c": CHANNEL, "p": payload})
+        return topics
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:
@@ -148,6 +180,7 @@ class Database:
             yield session
 
     async def dispose(self) -> None:
+        await self.changes.stop()
         await self.write_engine.dispose()
         if self.is_sqlite:
             await self.read_engine.dispose()

@@ -101,9 +101,10 @@ class Settings(BaseSettings):
         description="Largest request body on any route; read as a stream and refused past it.",
     )
     workers: int = Field(
-        1,
-        description="`simgate serve` processes sharing the port; 0: one per core. One by "
-        "default: a commit in one process is not yet announced to the others' caches.",
+        0,
+        description="`simgate serve` processes sharing the port; 0 (the default): one per "
+        "core. Each process hears the others' commits (PostgreSQL LISTEN/NOTIFY, SQLite "
+        "PRAGMA data_version), so what it answers from memory stays exact.",
     )
     database_pool_size: int = Field(
         32,
@@ -156,8 +157,15 @@ class Settings(BaseSettings):
     )
     state_cache_seconds: float = Field(
         1.0,
-        description="getState answers from memory; changes made by another process show "
-        "within this time.",
+        description="getState answers from memory, dropped at once by any commit that changes "
+        "the account in any process; kept at most this long, so rentals that leave the "
+        "recent list with time alone leave it within this time. 0: no memory.",
+    )
+    read_cache_seconds: float = Field(
+        30.0,
+        description="Balances and catalogue listings answer from memory, dropped at once by "
+        "any commit that changes them in any process; this only bounds a change made "
+        "directly in the database, behind simgate's back. 0: no memory.",
     )
     default_max_concurrent: int = Field(
         20, description="Open activations a new account may have at once."

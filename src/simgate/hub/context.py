@@ -28,8 +28,8 @@ class HubContext:
 
     def __post_init__(self) -> None:
         self.key_cache = KeyCache(self.settings.auth_cache_seconds, self.clock)
-        self.state_cache = StateCache(self.settings.state_cache_seconds, self.clock)
-        self.db.commit_listeners.append(self.state_cache.invalidate)
+        self.db.changes.subscribe(self.key_cache.forget)
+        self.state_cache = StateCache(self.db, self.settings.state_cache_seconds, self.clock)
 
     @property
     def agents(self) -> AgentClient:
@@ -50,7 +50,11 @@ class HubContext:
 
     @classmethod
     def create(cls, settings: Settings, clock: Clock | None = None) -> HubContext:
-        db = Database(settings.resolved_database_url(), pool_size=settings.database_pool_size)
+        db = Database(
+            settings.resolved_database_url(),
+            pool_size=settings.database_pool_size,
+            memo_seconds=settings.read_cache_seconds,
+        )
         return cls(settings=settings, db=db, clock=clock or SystemClock())
 
     async def close(self) -> None:

@@ -6,8 +6,10 @@ background work (one worker loop is enough, and on SQLite more would only queue 
 lock). The parent forwards SIGTERM/SIGINT to every process and waits for them; if one dies on
 its own, the others are stopped too, so the hub never runs silently at part strength.
 
-Each process has its own caches. What a process commits is exact in its own caches; another
-process sees it when its entries age out (`state_cache_seconds`, `auth_cache_seconds`).
+Each process has its own caches (getState, balances, catalogue listings), kept exact by the
+change feed (`core.changes`): every process hears every commit within milliseconds, through
+PostgreSQL LISTEN/NOTIFY or SQLite's `PRAGMA data_version`. The memory of API keys still ages
+out (`auth_cache_seconds`).
 """
 
 from __future__ import annotations

@@ -53,6 +53,10 @@ async def running_hub(
     if prepare:
         await prepare_database(ctx.db)
     async with contextlib.AsyncExitStack() as stack:
+        # Before the first request: what this process keeps in memory is only trusted while
+        # it hears every other process's commits.
+        await ctx.db.start_feed()
+        stack.push_async_callback(ctx.db.changes.stop)
         app = create_app(ctx)
         url = await stack.enter_async_context(running_server(app, host, port, sock=sock))
         if own_public_url and not ctx.settings.public_url:

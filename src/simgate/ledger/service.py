@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from simgate.core import validate
-from simgate.core.db import Database
+from simgate.core.changes import account_topic
+from simgate.core.db import Database, mark_account_changed
 from simgate.core.errors import InvalidInput
 from simgate.core.money import MAX_AMOUNT
 from simgate.ledger import repository as repo
@@ -26,9 +27,20 @@ __all__ = ["BalanceView", "InsufficientFunds", "LedgerEntry"]
 REFERENCE_MAX_LENGTH = 64  # ledger_entries.reference
 
 
+# Balances kept in memory per process, dropped by every commit that moves the account's money.
+BALANCES = "ledger.balances"
+
+
 async def open_account(session: AsyncSession, account_id: int) -> None:
     """Create the zero balance of a new account."""
+    mark_account_changed(session, account_id)
     await repo.create_balance(session, account_id)
+
+
+async def _shift(session: AsyncSession, account_id: int, **moves: int) -> bool:
+    """repo.shift, the one way a balance changes, told to every process's memory on commit."""
+    mark_account_changed(session, account_id)
+    return await repo.shift(session, account_id, **moves)
 
 
 async def balance(session: AsyncSession, account_id: int) -> BalanceView:
@@ -38,9 +50,14 @@ async def balance(session: AsyncSession, account_id: int) -> BalanceView:
 
 
 async def read_balance(db: Database, account_id: int) -> BalanceView:
-    """The account's current balance, in its own read scope (for the dialects)."""
-    async with db.read() as session:
-        return await balance(session, account_id)
+    """The account's current balance (for the dialects): from memory, exact under the change
+    feed, or in its own read scope."""
+
+    async def load() -> BalanceView:
+        async with db.read() as session:
+            return await balance(session, account_id)
+
+    return await db.memo(BALANCES).get(account_topic(account_id), account_id, load)
 
 
 async def read_entries(
@@ -57,7 +74,7 @@ async def deposit(
     """Add money to an account (positive amount only, at most MAX_AMOUNT)."""
     if not 0 < amount <= MAX_AMOUNT:
         raise InvalidInput(f"a deposit must be between 1 and {MAX_AMOUNT} minor units")
-    await repo.shift(session, account_id, deposited=amount, available=amount)
+    await _shift(session, account_id, deposited=amount, available=amount)
     await repo.add_entry(
         session, account_id=account_id, kind="deposit", amount=amount, now=now, reference=reference
     )
@@ -72,7 +89,7 @@ async def debit(
     if not 0 < amount <= MAX_AMOUNT:
         raise InvalidInput(f"a debit must be between 1 and {MAX_AMOUNT} minor units")
     validate.text(reason, "reason", max_length=REFERENCE_MAX_LENGTH)
-    if not await repo.shift(
+    if not await _shift(
         session, account_id, deposited=-amount, available=-amount, require_available=amount
     ):
         raise InsufficientFunds(f"account {account_id} cannot cover a debit of {amount}")
@@ -92,7 +109,7 @@ async def hold(
     """Reserve `amount` of the available balance; raises InsufficientFunds atomically."""
     if amount < 0:
         raise ValueError("a hold cannot be negative")
-    if not await repo.shift(
+    if not await _shift(
         session, account_id, available=-amount, held=amount, require_available=amount
     ):
         raise InsufficientFunds(f"account {account_id} cannot cover {amount}")
@@ -125,10 +142,10 @@ async def _end(session: AsyncSession, hold_id: int, state: str, now: dt.datetime
         return False
     account_id, amount = ended
     if state == "captured":
-        await repo.shift(session, account_id, held=-amount, captured=amount)
+        await _shift(session, account_id, held=-amount, captured=amount)
         kind = "capture"
     else:
-        await repo.shift(session, account_id, held=-amount, available=amount)
+        await _shift(session, account_id, held=-amount, available=amount)
         kind = "release"
     await repo.add_entry(
         session, account_id=account_id, kind=kind, amount=amount, now=now, hold_id=hold_id
@@ -140,7 +157,7 @@ async def refund_capture(
     session: AsyncSession, account_id: int, amount: int, now: dt.datetime, reference: str
 ) -> None:
     """Return money that was captured (an operator's refund after a problem)."""
-    await repo.shift(session, account_id, captured=-amount, available=amount)
+    await _shift(session, account_id, captured=-amount, available=amount)
     await repo.add_entry(
         session, account_id=account_id, kind="refund", amount=amount, now=now, reference=reference
     )

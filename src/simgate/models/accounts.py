@@ -7,11 +7,13 @@ import datetime as dt
 from sqlalchemy import BigInteger, Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from simgate.models.base import Base, id_column, timestamp_column
+from simgate.core.changes import ACCOUNTS
+from simgate.models.base import Base, id_column, published, timestamp_column
 
 
 class Account(Base):
     __tablename__ = "accounts"
+    __table_args__ = published(ACCOUNTS)
 
     id: Mapped[int] = id_column()
     name: Mapped[str] = mapped_column(String(64), unique=True)
@@ -27,6 +29,7 @@ class Account(Base):
 
 class ApiKey(Base):
     __tablename__ = "api_keys"
+    __table_args__ = published(ACCOUNTS)
 
     id: Mapped[int] = id_column()
     account_id: Mapped[int] = mapped_column(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from sqlalchemy import BigInteger, DateTime, Integer, MetaData
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -21,6 +22,12 @@ NAMING = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
+
+
+def published(topic: str) -> dict[str, Any]:
+    """Table arguments: every write to the table marks `topic`, so each process drops what it
+    keeps in memory under it (core.changes)."""
+    return {"info": {"topic": topic}}
 
 
 def id_column() -> Mapped[int]:

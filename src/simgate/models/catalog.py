@@ -5,11 +5,13 @@ from __future__ import annotations
 from sqlalchemy import BigInteger, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from simgate.models.base import Base, id_column
+from simgate.core.changes import CATALOG
+from simgate.models.base import Base, id_column, published
 
 
 class Country(Base):
     __tablename__ = "countries"
+    __table_args__ = published(CATALOG)
 
     id: Mapped[int] = id_column()
     slug: Mapped[str] = mapped_column(String(64), unique=True)
@@ -23,7 +25,7 @@ class Country(Base):
 
 class Operator(Base):
     __tablename__ = "operators"
-    __table_args__ = (UniqueConstraint("country_slug", "slug"),)
+    __table_args__ = (UniqueConstraint("country_slug", "slug"), published(CATALOG))
 
     id: Mapped[int] = id_column()
     # NULL for `any`, which exists in every country.
@@ -35,6 +37,7 @@ class Operator(Base):
 
 class Service(Base):
     __tablename__ = "services"
+    __table_args__ = published(CATALOG)
 
     id: Mapped[int] = id_column()
     slug: Mapped[str] = mapped_column(String(64), unique=True)  # onlinesim variant 1: VKcom
@@ -51,7 +54,7 @@ class Service(Base):
 
 class Price(Base):
     __tablename__ = "prices"
-    __table_args__ = (UniqueConstraint("country_code", "service_id"),)
+    __table_args__ = (UniqueConstraint("country_code", "service_id"), published(CATALOG))
 
     id: Mapped[int] = id_column()
     country_code: Mapped[int] = mapped_column(Integer, index=True)

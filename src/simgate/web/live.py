@@ -1,10 +1,11 @@
 """Wakes the cabinet's live streams when an account's rentals change.
 
-Every transaction that changes an account's activations marks the account, and the database
-tells its commit listeners which accounts a commit changed (the same signal that keeps the
-getState cache exact). A stream waits on its account's event, so an SMS shows as soon as its
-PUSH_SMS commits, with no polling. Changes committed by another process are picked up by the
-stream's periodic refresh.
+Every transaction that changes an account's activations or balance marks the account, and
+the change feed (core.changes) tells every process which accounts a commit changed, whichever
+process committed it (the same signal that keeps the getState cache exact). A stream waits on
+its account's event, so an SMS shows as soon as its PUSH_SMS commits, with no polling. When
+the feed cannot say which accounts changed (SQLite, or a lost PostgreSQL connection), every
+stream wakes and reads again.
 """
 
 from __future__ import annotations
@@ -13,14 +14,17 @@ import asyncio
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from simgate.core.changes import Changes
+
 
 class AccountSignals:
     def __init__(self) -> None:
         self._waiting: dict[int, set[asyncio.Event]] = {}
 
-    def notify(self, account_ids: set[int]) -> None:
-        """Commit listener: wake every stream of these accounts."""
-        for account_id in account_ids:
+    def notify(self, changes: Changes) -> None:
+        """Change-feed listener: wake every stream of the accounts changed."""
+        accounts = self._waiting.keys() if changes.everything else changes.accounts()
+        for account_id in accounts:
             for event in self._waiting.get(account_id, ()):
                 event.set()
 

@@ -20,7 +20,7 @@ STATIC = Path(__file__).parent / "static"
 def install(app: FastAPI, ctx: HubContext) -> None:
     """Add the cabinet to `app` (its paths stay clear of the API's)."""
     signals = AccountSignals()
-    ctx.db.commit_listeners.append(signals.notify)
+    ctx.db.changes.subscribe(signals.notify)
     app.state.web_signals = signals
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(auth_pages.router)

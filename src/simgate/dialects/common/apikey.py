@@ -4,15 +4,16 @@ The cache is a short-lived memory of which account an API key belongs to.
 
 Every buyer request starts with this lookup; at hundreds of requests per second a round trip
 saved here is most of a getState. A remembered key costs no SQL: the account it names is
-checked (blocked, API access) from memory. A change to an account (blocked, limits, a key
-revoked) is seen by every process within `ttl` seconds; `forget_accounts` drops an account's
-keys at once, for what this process itself changes (a key revoked in the cabinet) and for a
-change signal from other processes to call.
+checked (blocked, API access) from memory. A commit that changes any account or key, in any
+process, empties it (`forget`, a change-feed listener); `forget_accounts` drops one account's
+keys at once; `ttl` bounds the rest (a change made by hand in the database, or while the feed
+is not listening).
 """
 
 from __future__ import annotations
 
 from simgate.accounts import service as accounts
+from simgate.core.changes import ACCOUNTS, Changes
 from simgate.core.clock import Clock, SystemClock
 from simgate.core.db import Database
 from simgate.core.errors import DomainError
@@ -35,6 +36,11 @@ class KeyCache:
         if entry is None or entry[0] < self._clock.monotonic():
             return None
         return entry[1]
+
+    def forget(self, changes: Changes) -> None:
+        """Change-feed listener: an account or key changed somewhere, so remember none."""
+        if changes.touches(ACCOUNTS):
+            self._entries.clear()
 
     def put(self, api_key: str, account: Account) -> None:
         if self.ttl <= 0:

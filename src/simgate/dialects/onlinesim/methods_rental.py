@@ -141,16 +141,11 @@ Rendered = list[tuple[bytes, dt.datetime | None]]
 async def _cached_render(
     call: Call, tzid: int | None, forms: list[str] | None, descending: bool
 ) -> Rendered:
-    cache, account_id = call.ctx.state_cache, call.account.id
     flags = (call.params.flag("message_to_code"), call.params.flag("msg_list"))
     key = ("rendered", tzid, tuple(forms or ()), descending, *flags)
-    found: Rendered | None = cache.get(account_id, key)
-    if found is not None:
-        return found
-    generation = cache.generation(account_id)
-    entries = await _render(call, tzid, forms, descending, clean=False)
-    cache.put(account_id, key, entries, generation)
-    return entries
+    return await call.ctx.state_cache.fetch(
+        call.account.id, key, lambda: _render(call, tzid, forms, descending, clean=False)
+    )
 
 
 def _timed(body: bytes, limit: dt.datetime | None, now: dt.datetime) -> orjson.Fragment:

@@ -1,0 +1,122 @@
+"""The change feed across processes: balances and catalogue listings from memory, exact for
+commits made elsewhere; on PostgreSQL, a lost listening connection is found again and what
+was committed meanwhile (its notifications lost) is not served from memory."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from sqlalchemy import text
+
+from simgate.accounts import service as accounts
+from simgate.catalog import service as catalog
+from simgate.core.change_sources import PostgresListener
+from simgate.core.changes import Changes
+from simgate.core.db import Database
+from simgate.ledger import service as ledger
+from tests.hub.conftest import Hub
+
+
+async def heard(hub: Hub, wanted: Changes | None = None) -> asyncio.Event:
+    """Set once the hub's feed hears a change (to `wanted`'s topics or everything) while live."""
+    event = asyncio.Event()
+
+    def listener(changes: Changes) -> None:
+        if not hub.ctx.db.changes.live:
+            return
+        if wanted is None or changes.everything or changes.topics & wanted.topics:
+            event.set()
+
+    hub.ctx.db.changes.subscribe(listener)
+    return event
+
+
+async def through_other_process(database_url: str, hub: Hub, write) -> None:
+    """Commit `write(session)` through another Database (another process's engine and feed),
+    then, on PostgreSQL, wait until the hub heard of it (SQLite looks before each read)."""
+    told = await heard(hub)
+    other = Database(database_url)
+    try:
+        async with other.transaction() as session:
+            await write(session)
+    finally:
+        await other.dispose()
+    if not hub.ctx.db.is_sqlite:
+        await asyncio.wait_for(told.wait(), 30)
+
+
+async def test_a_deposit_elsewhere_shows_in_get_balance(hub, buyer, database_url):
+    before = await hub.api("getBalance", buyer)
+    async with hub.ctx.db.read() as session:
+        account = await accounts.find(session, "buyer")
+    assert account is not None
+
+    async def deposit(session) -> None:
+        await ledger.deposit(session, account.id, 12_345, hub.clock.now(), "elsewhere")
+
+    await through_other_process(database_url, hub, deposit)
+    after = await hub.api("getBalance", buyer)
+    assert float(after["balance"]) == pytest.approx(float(before["balance"]) + 123.45)
+
+
+async def test_a_price_set_elsewhere_shows_in_get_price(hub, buyer, database_url):
+    first = await hub.api("getPrice", buyer, service="vk", country=7)
+
+    async def reprice(session) -> None:
+        await catalog.set_price(session, 7, "vk", index=4321)
+
+    await through_other_process(database_url, hub, reprice)
+    second = await hub.api("getPrice", buyer, service="vk", country=7)
+    assert first["price"] != second["price"] == 43.21
+
+
+async def until_live(hub: Hub, wanted: bool) -> None:
+    """Until the feed is (not) listening: it notices a cut connection at once and listens
+    again after a short back-off."""
+    feed = hub.ctx.db.changes
+    for _ in range(3000):
+        if feed.live is wanted:
+            return
+        await asyncio.sleep(0.01)
+    assert feed.live is wanted
+
+
+async def test_after_a_lost_connection_nothing_stale_is_served(hub, buyer, database_url):
+    if hub.ctx.db.is_sqlite:
+        pytest.skip("SQLite has no connection to lose: its signal is a file")
+    first = await hub.api("getPrice", buyer, service="vk", country=7)
+    listener = hub.ctx.db.changes.source
+    assert isinstance(listener, PostgresListener)
+    listener.may_reconnect.clear()
+    async with hub.ctx.db.read() as session:  # as a database restart would: cut the listener
+        await session.execute(
+            text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND query LIKE 'LISTEN%'"
+            )
+        )
+    await until_live(hub, False)
+    other = Database(database_url)
+    try:
+        async with other.transaction() as session:
+            await catalog.set_price(session, 7, "vk", index=4321)
+    finally:
+        await other.dispose()
+    listener.may_reconnect.set()  # the NOTIFY of that commit went to nobody
+    await until_live(hub, True)
+    second = await hub.api("getPrice", buyer, service="vk", country=7)
+    assert first["price"] != second["price"] == 43.21
+
+
+async def test_an_account_blocked_elsewhere_is_refused_at_once(hub, buyer, database_url):
+    hub.ctx.key_cache.ttl = 3600  # only the change feed can make the block visible
+    assert (await hub.api("getBalance", buyer))["response"] == 1
+
+    async def block(session) -> None:
+        account = await accounts.find(session, "buyer")
+        assert account is not None
+        accounts.set_limits(account, blocked=True)
+
+    await through_other_process(database_url, hub, block)
+    assert (await hub.api("getBalance", buyer))["response"] == "ACCOUNT_BLOCKED"

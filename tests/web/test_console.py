@@ -1,0 +1,153 @@
+"""The operator console in a real browser: an operator credits a buyer, disables a supplier
+and approves a sender name, each seen where it matters (the buyer's API over real HTTP, the
+next getNum, the sender's state) and in the audit list; buyers never see the console."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from playwright.async_api import Page, expect
+from typer.testing import CliRunner
+
+from simgate.cli.main import app
+from tests.web.conftest import WebHub, log_in, snap
+
+
+async def run_cli(hub: WebHub, *args: str) -> str:
+    """A `simgate` command against the hub's database, as an operator types it."""
+    url = hub.ctx.settings.database_url or ""
+    result = await asyncio.to_thread(CliRunner().invoke, app, [*args, "--database-url", url])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+async def make_operator(hub: WebHub, name: str = "boss") -> None:
+    await run_cli(hub, "account", "create", name, "--operator")
+    await hub.give_password(name)
+
+
+async def audit_rows(page: Page, url: str) -> list[str]:
+    await page.goto(f"{url}/admin/audit")
+    return [" ".join(r.split()) for r in await page.locator("tr.audit-row").all_inner_texts()]
+
+
+async def test_operator_credits_disables_a_supplier_and_approves_a_sender(
+    web_hub, make_web_buyer, connect_web_agent, new_page
+):
+    agent = await connect_web_agent("agent1")
+    buyer_key = await make_web_buyer("bob", balance=10_00)
+    await run_cli(web_hub, "sender", "request", "SHOP", "--account", "bob")
+    await make_operator(web_hub)
+    page = await new_page()
+    await log_in(page, web_hub.url, "boss")
+    await page.goto(f"{web_hub.url}/admin")
+    await expect(page.locator("tr.supplier-row")).to_contain_text("agent1")
+    await expect(page.locator("#open-rentals")).to_have_text("0")
+    await snap(page, "admin-overview")
+
+    # Credit: the buyer's API sees the money on its very next request.
+    await page.get_by_role("link", name="Accounts").click()
+    await page.get_by_label("Name contains").fill("bo")
+    await page.get_by_role("button", name="Search").click()
+    await snap(page, "admin-accounts")
+    await page.get_by_role("link", name="bob", exact=True).click()
+    await page.get_by_label("Credit: Amount").fill("25.50")
+    await page.get_by_label("Credit: Reason").fill("welcome bonus")
+    await page.get_by_role("button", name="Credit", exact=True).click()
+    await expect(page.get_by_role("status")).to_have_text("Done.")
+    await expect(page.locator("#available")).to_have_text("35.50")
+    await expect(page.locator("tr.ledger-row").first).to_contain_text("welcome bonus")
+    await snap(page, "admin-account")
+    assert (await web_hub.api("getBalance", buyer_key))["balance"] == "35.50"
+
+    # Disable the only supplier: getNum stops asking it for numbers.
+    assert (await web_hub.api("getNum", buyer_key, service="vk"))["response"] == 1
+    asked = len(agent.get_number_calls)
+    await page.get_by_role("link", name="Suppliers").click()
+    card = page.locator("section.supplier", has_text="agent1")
+    await card.get_by_role("button", name="Disable").click()
+    await expect(card).to_contain_text("disabled")
+    await snap(page, "admin-suppliers")
+    # With no supplier left to ask, onlinesim's word is TRY_AGAIN_LATER ("no agent
+    # connected"); NO_NUMBER is for agents that were asked and had none.
+    refused = await web_hub.api("getNum", buyer_key, service="vk")
+    assert refused == {"response": "TRY_AGAIN_LATER"}
+    assert len(agent.get_number_calls) == asked
+
+    # Approve the sender name bob asked for.
+    await page.get_by_role("link", name="Sender names").click()
+    row = page.locator("tr.sender-row", has_text="SHOP")
+    await expect(row).to_contain_text("awaiting decision")
+    await row.get_by_role("button", name="Approve").click()
+    await expect(row).to_contain_text("approved")
+    await snap(page, "admin-senders")
+
+    rows = await audit_rows(page, web_hub.url)
+    await snap(page, "admin-audit")
+    # Newest first: the console's three actions, then the command line's two.
+    assert [r.split(" ", 2)[2] for r in rows] == [
+        'boss sender.approve bob: SHOP {"state": "completed"}',
+        'boss supplier.disable agent1 {"enabled": false}',
+        'boss account.credit bob {"amount": 2550, "reason": "welcome bonus"}',
+        'cli account.create boss {"balance": 0, "operator": true}',
+        'cli sender.request bob: SHOP {"state": "moderation"}',
+    ]
+
+    await page.get_by_role("link", name="Check ledger").click()
+    await page.get_by_role("button", name="Check ledger").click()
+    await expect(page.locator("#ledger-ok")).to_have_text("The ledger balances.")
+
+
+async def test_a_buyer_gets_404_for_every_console_page_and_form(web_hub, make_web_buyer, new_page):
+    await make_web_buyer("bob")
+    await web_hub.give_password("bob")
+    page = await new_page()
+    for path in ("/admin", "/admin/accounts", "/admin/account?name=bob", "/admin/audit"):
+        shown = await page.goto(f"{web_hub.url}{path}")
+        assert shown is not None and page.url == f"{web_hub.url}/login", path
+
+    await log_in(page, web_hub.url, "bob")
+    csrf = await page.locator("input[name=csrf]").first.get_attribute("value")
+    assert csrf
+    paths = ["/admin", "/admin/figures", "/admin/suppliers", "/admin/accounts", "/admin/senders"]
+    for path in [*paths, "/admin/account?name=bob", "/admin/audit", "/admin/ledger"]:
+        shown = await page.goto(f"{web_hub.url}{path}")
+        assert shown is not None and shown.status == 404, path
+    forms: dict[str, dict[str, Any]] = {
+        "/admin/account/credit": {"name": "bob", "amount": "1000", "reason": "mine"},
+        "/admin/account/flags": {"name": "bob", "flag": "blocked", "value": "off"},
+        "/admin/suppliers/disable": {"name": "agent1"},
+        "/admin/senders/approve": {"account": "bob", "sender": "SHOP"},
+        "/admin/ledger": {},
+    }
+    for path, form in forms.items():
+        forged = await page.request.post(
+            f"{web_hub.url}{path}", form={"csrf": csrf, **form}, max_redirects=0
+        )
+        assert forged.status == 404, path
+    assert (await web_hub.api("getBalance", None))["response"] == "ERROR_NO_KEY"
+
+
+async def test_an_operator_form_needs_the_token_and_the_flag_is_read_each_time(
+    web_hub, make_web_buyer, new_page
+):
+    buyer_key = await make_web_buyer("bob", balance=0)
+    await make_operator(web_hub)
+    page = await new_page()
+    await log_in(page, web_hub.url, "boss")
+    credit = {"name": "bob", "amount": "5", "reason": "no token"}
+    for form in (credit, {**credit, "csrf": "not-the-token"}):
+        refused = await page.request.post(
+            f"{web_hub.url}/admin/account/credit", form=form, max_redirects=0
+        )
+        assert refused.status == 403
+    assert (await web_hub.api("getBalance", buyer_key))["balance"] == "0.00"
+    rows = await audit_rows(page, web_hub.url)
+    assert [r.split(" ", 2)[2] for r in rows] == [
+        'cli account.create boss {"balance": 0, "operator": true}'
+    ]
+
+    await run_cli(web_hub, "account", "set", "boss", "--no-operator")
+    shown = await page.goto(f"{web_hub.url}/admin")
+    assert shown is not None and shown.status == 404

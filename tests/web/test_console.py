@@ -5,6 +5,7 @@ next getNum, the sender's state) and in the audit list; buyers never see the con
 from __future__ import annotations
 
 import asyncio
+from decimal import Decimal
 from typing import Any
 
 from playwright.async_api import Page, expect
@@ -36,7 +37,7 @@ async def test_operator_credits_disables_a_supplier_and_approves_a_sender(
     web_hub, make_web_buyer, connect_web_agent, new_page
 ):
     agent = await connect_web_agent("agent1")
-    buyer_key = await make_web_buyer("bob", balance=10_00)
+    buyer_key = await make_web_buyer("bob", balance=100_00)
     await run_cli(web_hub, "sender", "request", "SHOP", "--account", "bob")
     await make_operator(web_hub)
     page = await new_page()
@@ -44,7 +45,14 @@ async def test_operator_credits_disables_a_supplier_and_approves_a_sender(
     await page.goto(f"{web_hub.url}/admin")
     await expect(page.locator("tr.supplier-row")).to_contain_text("agent1")
     await expect(page.locator("#open-rentals")).to_have_text("0")
+    # The dashboard is live: a rental made meanwhile shows up without a reload.
+    await page.evaluate("window.stillTheSamePage = true")
+    assert (await web_hub.api("getNum", buyer_key, service="vk"))["response"] == 1
+    await expect(page.locator("#open-rentals")).to_have_text("1", timeout=15_000)
+    assert await page.evaluate("window.stillTheSamePage") is True
     await snap(page, "admin-overview")
+    before = await web_hub.api("getBalance", buyer_key)
+    expected = str(Decimal(str(before["balance"])) + Decimal("25.50"))
 
     # Credit: the buyer's API sees the money on its very next request.
     await page.get_by_role("link", name="Accounts").click()
@@ -56,13 +64,12 @@ async def test_operator_credits_disables_a_supplier_and_approves_a_sender(
     await page.get_by_label("Credit: Reason").fill("welcome bonus")
     await page.get_by_role("button", name="Credit", exact=True).click()
     await expect(page.get_by_role("status")).to_have_text("Done.")
-    await expect(page.locator("#available")).to_have_text("35.50")
+    await expect(page.locator("#available")).to_have_text(expected)
     await expect(page.locator("tr.ledger-row").first).to_contain_text("welcome bonus")
     await snap(page, "admin-account")
-    assert (await web_hub.api("getBalance", buyer_key))["balance"] == "35.50"
+    assert (await web_hub.api("getBalance", buyer_key))["balance"] == expected
 
     # Disable the only supplier: getNum stops asking it for numbers.
-    assert (await web_hub.api("getNum", buyer_key, service="vk"))["response"] == 1
     asked = len(agent.get_number_calls)
     await page.get_by_role("link", name="Suppliers").click()
     card = page.locator("section.supplier", has_text="agent1")

@@ -28,6 +28,17 @@ async def make_operator(hub: WebHub, name: str = "boss") -> None:
     await hub.give_password(name)
 
 
+# Form controls a screen reader could not name: no <label> and no aria-label.
+UNLABELLED = """[...document.querySelectorAll('input:not([type=hidden]), select, textarea')]
+    .filter(e => !e.labels.length && !e.getAttribute('aria-label')).map(e => e.name)"""
+
+
+async def look(page: Page, name: str) -> None:
+    """Every control of the page has a label; a picture of it when screenshots are kept."""
+    assert await page.evaluate(UNLABELLED) == [], name
+    await snap(page, name)
+
+
 async def audit_rows(page: Page, url: str) -> list[str]:
     await page.goto(f"{url}/admin/audit")
     return [" ".join(r.split()) for r in await page.locator("tr.audit-row").all_inner_texts()]
@@ -50,7 +61,7 @@ async def test_operator_credits_disables_a_supplier_and_approves_a_sender(
     assert (await web_hub.api("getNum", buyer_key, service="vk"))["response"] == 1
     await expect(page.locator("#open-rentals")).to_have_text("1", timeout=15_000)
     assert await page.evaluate("window.stillTheSamePage") is True
-    await snap(page, "admin-overview")
+    await look(page, "admin-overview")
     before = await web_hub.api("getBalance", buyer_key)
     expected = str(Decimal(str(before["balance"])) + Decimal("25.50"))
 
@@ -58,7 +69,7 @@ async def test_operator_credits_disables_a_supplier_and_approves_a_sender(
     await page.get_by_role("link", name="Accounts").click()
     await page.get_by_label("Name contains").fill("bo")
     await page.get_by_role("button", name="Search").click()
-    await snap(page, "admin-accounts")
+    await look(page, "admin-accounts")
     await page.get_by_role("link", name="bob", exact=True).click()
     await page.get_by_label("Credit: Amount").fill("25.50")
     await page.get_by_label("Credit: Reason").fill("welcome bonus")
@@ -66,7 +77,7 @@ async def test_operator_credits_disables_a_supplier_and_approves_a_sender(
     await expect(page.get_by_role("status")).to_have_text("Done.")
     await expect(page.locator("#available")).to_have_text(expected)
     await expect(page.locator("tr.ledger-row").first).to_contain_text("welcome bonus")
-    await snap(page, "admin-account")
+    await look(page, "admin-account")
     assert (await web_hub.api("getBalance", buyer_key))["balance"] == expected
 
     # Disable the only supplier: getNum stops asking it for numbers.
@@ -75,7 +86,7 @@ async def test_operator_credits_disables_a_supplier_and_approves_a_sender(
     card = page.locator("section.supplier", has_text="agent1")
     await card.get_by_role("button", name="Disable").click()
     await expect(card).to_contain_text("disabled")
-    await snap(page, "admin-suppliers")
+    await look(page, "admin-suppliers")
     # With no supplier left to ask, onlinesim's word is TRY_AGAIN_LATER ("no agent
     # connected"); NO_NUMBER is for agents that were asked and had none.
     refused = await web_hub.api("getNum", buyer_key, service="vk")
@@ -88,10 +99,10 @@ async def test_operator_credits_disables_a_supplier_and_approves_a_sender(
     await expect(row).to_contain_text("awaiting decision")
     await row.get_by_role("button", name="Approve").click()
     await expect(row).to_contain_text("approved")
-    await snap(page, "admin-senders")
+    await look(page, "admin-senders")
 
     rows = await audit_rows(page, web_hub.url)
-    await snap(page, "admin-audit")
+    await look(page, "admin-audit")
     # Newest first: the console's three actions, then the command line's two.
     assert [r.split(" ", 2)[2] for r in rows] == [
         'boss sender.approve bob: SHOP {"state": "completed"}',
@@ -104,6 +115,7 @@ async def test_operator_credits_disables_a_supplier_and_approves_a_sender(
     await page.get_by_role("link", name="Check ledger").click()
     await page.get_by_role("button", name="Check ledger").click()
     await expect(page.locator("#ledger-ok")).to_have_text("The ledger balances.")
+    await look(page, "admin-ledger")
 
 
 async def test_a_buyer_gets_404_for_every_console_page_and_form(web_hub, make_web_buyer, new_page):

@@ -170,3 +170,50 @@ async def test_an_operator_form_needs_the_token_and_the_flag_is_read_each_time(
     await run_cli(web_hub, "account", "set", "boss", "--no-operator")
     shown = await page.goto(f"{web_hub.url}/admin")
     assert shown is not None and shown.status == 404
+
+
+async def test_console_forms_add_and_edit_a_supplier_and_refuse_bad_input(
+    web_hub, make_web_buyer, new_page
+):
+    await make_web_buyer("bob", balance=0)
+    await make_operator(web_hub)
+    page = await new_page()
+    await log_in(page, web_hub.url, "boss")
+    await page.goto(f"{web_hub.url}/admin/suppliers")
+    await page.get_by_label("Supplier name").fill("bank2")
+    await page.get_by_label("URL", exact=True).fill("not a url")
+    await page.get_by_label("Key", exact=True).fill("k2")
+    await page.get_by_role("button", name="Add").click()
+    await expect(page.get_by_role("alert")).to_contain_text("supplier URL")
+    assert await page.locator("section.supplier").count() == 0
+    # The form comes back as typed, but for the key.
+    await expect(page.get_by_label("Supplier name")).to_have_value("bank2")
+    await expect(page.get_by_label("Key", exact=True)).to_have_value("")
+
+    await page.get_by_label("URL", exact=True).fill("http://127.0.0.1:9/")
+    await page.get_by_label("Key", exact=True).fill("k2")
+    await page.get_by_role("button", name="Add").click()
+    card = page.locator("section.supplier", has_text="bank2")
+    await expect(card).to_have_count(1)
+    await card.get_by_label("Priority").fill("7")
+    await card.get_by_role("button", name="Save").click()
+    await expect(page.get_by_role("status")).to_have_text("Done.")
+    await expect(card.get_by_label("Priority")).to_have_value("7")
+    await expect(card.get_by_label("Enabled")).to_be_checked()
+
+    await page.goto(f"{web_hub.url}/admin/account?name=bob")
+    for amount, reason, word in (("abc", "x", "Not an amount."), ("1", "", "Invalid value.")):
+        await page.get_by_label("Debit: Amount").fill(amount)
+        await page.get_by_label("Debit: Reason").evaluate("e => e.removeAttribute('required')")
+        await page.get_by_label("Debit: Reason").fill(reason)
+        await page.get_by_role("button", name="Debit", exact=True).click()
+        await expect(page.get_by_role("alert")).to_contain_text(word)
+    await page.get_by_label("Debit: Amount").fill("1")
+    await page.get_by_label("Debit: Reason").fill("more than there is")
+    await page.get_by_role("button", name="Debit", exact=True).click()
+    await expect(page.get_by_role("alert")).to_contain_text("Not enough money")
+    shown = await page.goto(f"{web_hub.url}/admin/account?name=nobody")
+    assert shown is not None and shown.status == 404
+
+    rows = await audit_rows(page, web_hub.url)
+    assert [r.split()[3] for r in rows] == ["supplier.edit", "supplier.add", "account.create"]

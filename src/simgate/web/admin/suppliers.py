@@ -14,7 +14,9 @@ from simgate.web.pages import context_of, text_field
 router = APIRouter(include_in_schema=False)
 
 
-async def _show(request: Request, error: DomainError | None = None) -> Response:
+async def _show(
+    request: Request, error: DomainError | None = None, typed: dict[str, str] | None = None
+) -> Response:
     me = await operator(request)
     ctx = context_of(request)
     figures = await dashboard.figures(ctx.db, ctx.clock.now())
@@ -26,6 +28,7 @@ async def _show(request: Request, error: DomainError | None = None) -> Response:
         section="suppliers",
         suppliers=figures.suppliers,
         error=error,
+        typed=typed or {},
     )
 
 
@@ -56,7 +59,9 @@ async def add(request: Request) -> Response:
             timeout_seconds=_timeout(text_field(form, "timeout")),
         )
     except DomainError as exc:
-        return await _show(request, exc)
+        # The form comes back as typed (but for the key), to be corrected.
+        kept = {k: text_field(form, k) for k in ("name", "url", "priority", "timeout")}
+        return await _show(request, exc, kept)
     return back("/admin/suppliers", applied)
 
 

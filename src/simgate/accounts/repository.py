@@ -56,7 +56,7 @@ async def listing(
     *,
     name_part: str = "",
     blocked: bool | None = None,
-    is_admin: bool | None = None,
+    is_operator: bool | None = None,
     api_access: bool | None = None,
     limit: int = 100,
 ) -> list[tuple[Account, int, int]]:
@@ -71,7 +71,7 @@ async def listing(
         stmt = stmt.where(func.lower(Account.name).contains(name_part.lower(), autoescape=True))
     for column, wanted in (
         (Account.blocked, blocked),
-        (Account.is_admin, is_admin),
+        (Account.is_operator, is_operator),
         (Account.api_access, api_access),
     ):
         if wanted is not None:

@@ -41,7 +41,7 @@ async def create(
     *,
     balance: int = 0,
     email: str | None = None,
-    is_admin: bool = False,
+    is_operator: bool = False,
 ) -> NewAccount:
     """Create an account with a fresh API key and an optional opening deposit."""
     validate.text(name, "account name", max_length=NAME_MAX_LENGTH)
@@ -51,7 +51,7 @@ async def create(
     account = Account(
         name=name,
         email=email,
-        is_admin=is_admin,
+        is_operator=is_operator,
         blocked=False,
         api_access=True,
         max_concurrent=settings.default_max_concurrent,
@@ -90,6 +90,12 @@ def set_limits(
         account.blocked = blocked
     if api_access is not None:
         account.api_access = api_access
+
+
+def set_operator(account: Account, operator: bool) -> None:
+    """Let the account open the operator console, or not (its open sessions follow at once:
+    every console page reads the flag)."""
+    account.is_operator = operator
 
 
 async def issue_key(
@@ -156,7 +162,7 @@ async def listing(
     *,
     name_part: str = "",
     blocked: bool | None = None,
-    is_admin: bool | None = None,
+    is_operator: bool | None = None,
     api_access: bool | None = None,
     limit: int = 100,
 ) -> list[AccountLine]:
@@ -166,7 +172,7 @@ async def listing(
         session,
         name_part=name_part,
         blocked=blocked,
-        is_admin=is_admin,
+        is_operator=is_operator,
         api_access=api_access,
         limit=limit,
     )

@@ -12,6 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from simgate.accounts import service as accounts
 from simgate.accounts import web_login
+from simgate.audit import service as audit
+from simgate.audit.service import Actor
 from simgate.cli.common import (
     DatabaseOption,
     amount,
@@ -27,6 +29,7 @@ from simgate.core.deps import Deps
 from simgate.core.money import format_fixed
 from simgate.core.settings import Settings
 from simgate.ledger import service as ledger
+from simgate.operators import actions
 
 app = typer.Typer(help="Buyer accounts: keys, balances, limits.", no_args_is_help=True)
 
@@ -37,6 +40,9 @@ NameArgument = typer.Argument(..., help="Account name.")
 def create(
     name: str = NameArgument,
     balance: str = typer.Option("0", help="Opening balance, e.g. 100.00"),
+    operator: bool = typer.Option(
+        False, "--operator", help="An operator: may open the console at /admin."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print a JSON object."),
     database_url: str | None = DatabaseOption,
 ) -> None:
@@ -44,7 +50,14 @@ def create(
     opening = amount(balance, settings_with(database_url))
 
     async def work(session: AsyncSession, settings: Settings) -> accounts.NewAccount:
-        return await accounts.create(session, settings, name, now(), balance=opening)
+        at = now()
+        created = await accounts.create(
+            session, settings, name, at, balance=opening, is_operator=operator
+        )
+        await audit.record(
+            session, Actor.cli(), "account.create", name, at, balance=opening, operator=operator
+        )
+        return created
 
     created = in_transaction(work, database_url)
     if as_json:
@@ -62,11 +75,10 @@ def credit(
     """Add money to an account."""
     minor = amount(value, settings_with(database_url))
 
-    async def work(session: AsyncSession, settings: Settings) -> None:
-        account = await accounts.get(session, name)
-        await ledger.deposit(session, account.id, minor, now(), reference="credit by operator")
+    async def work(deps: Deps) -> None:
+        await actions.credit(deps, Actor.cli(), name, minor, "credit by operator")
 
-    in_transaction(work, database_url)
+    with_deps(work, database_url)
     console.print(f"credited {escape(value)} to {escape(name)}")
 
 
@@ -139,6 +151,23 @@ def limits(
     console.print(f"account {escape(name)} updated")
 
 
+@app.command(name="set")
+def set_(
+    name: str = NameArgument,
+    operator: bool | None = typer.Option(
+        None, "--operator/--no-operator", help="May open the console at /admin, or not."
+    ),
+    database_url: str | None = DatabaseOption,
+) -> None:
+    """Make an account an operator, or a buyer again."""
+
+    async def work(deps: Deps) -> None:
+        await actions.set_flags(deps, Actor.cli(), name, operator=operator)
+
+    with_deps(work, database_url)
+    console.print(f"account {escape(name)} updated")
+
+
 @app.command(name="list")
 def list_(
     name: str = typer.Option("", "--name", help="Only names containing this (any case)."),
@@ -161,7 +190,7 @@ def list_(
             session,
             name_part=name,
             blocked=blocked,
-            is_admin=operator,
+            is_operator=operator,
             api_access=api_access,
             limit=limit,
         )
@@ -171,7 +200,7 @@ def list_(
             flags = [
                 word
                 for word, on in (
-                    ("operator", a.is_admin),
+                    ("operator", a.is_operator),
                     ("blocked", a.blocked),
                     ("no-api", not a.api_access),
                 )
@@ -200,15 +229,16 @@ def debit(
     is available."""
     minor = amount(value, settings_with(database_url))
 
-    async def work(session: AsyncSession, settings: Settings) -> None:
-        account = await accounts.get(session, name)
+    async def work(deps: Deps) -> None:
         try:
-            await ledger.debit(session, account.id, minor, now(), reason)
+            await actions.debit(deps, Actor.cli(), name, minor, reason)
         except ledger.InsufficientFunds:
-            available = (await ledger.balance(session, account.id)).available
+            async with deps.db.read() as session:
+                account = await accounts.get(session, name)
+                available = (await ledger.balance(session, account.id)).available
             raise ledger.InsufficientFunds(
-                f"{name} has {money(available, settings)} available; cannot debit {value}"
+                f"{name} has {money(available, deps.settings)} available; cannot debit {value}"
             ) from None
 
-    in_transaction(work, database_url)
+    with_deps(work, database_url)
     console.print(f"debited {escape(value)} from {escape(name)}")

@@ -10,7 +10,8 @@ from rich.markup import escape
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from simgate.accounts import service as accounts
-from simgate.cli.common import DatabaseOption, console, in_transaction, now, table
+from simgate.cli.common import DatabaseOption, console, in_transaction, now, table, with_deps
+from simgate.core.deps import Deps
 from simgate.core.settings import Settings
 from simgate.models import Account
 
@@ -24,13 +25,13 @@ PhoneArgument = typer.Argument(..., help="Phone number, digits with the country 
 
 
 def _decide(name: str, account: str, state: str, database_url: str | None) -> None:
-    from simgate.delivery import admin
+    from simgate.audit.service import Actor
+    from simgate.operators import actions
 
-    async def work(session: AsyncSession, settings: Settings) -> None:
-        owner = await accounts.get(session, account)
-        await admin.decide_sender(session, owner.id, name, state, now())
+    async def work(deps: Deps) -> None:
+        await actions.decide_sender(deps, Actor.cli(), account, name, state)
 
-    in_transaction(work, database_url)
+    with_deps(work, database_url)
 
 
 @sender_app.command()

@@ -7,8 +7,11 @@ from rich.markup import escape
 from rich.table import Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from simgate.cli.common import DatabaseOption, console, in_transaction, now, table
+from simgate.audit.service import Actor
+from simgate.cli.common import DatabaseOption, console, in_transaction, now, table, with_deps
+from simgate.core.deps import Deps
 from simgate.core.settings import Settings
+from simgate.operators import actions
 from simgate.suppliers import removal
 from simgate.suppliers import service as suppliers
 
@@ -55,11 +58,12 @@ def set_(
 ) -> None:
     """Enable, disable or re-point an agent."""
 
-    async def work(session: AsyncSession, settings: Settings) -> None:
-        supplier = await suppliers.get(session, name)
-        await suppliers.change(session, supplier, url=url, priority=priority, enabled=enabled)
+    async def work(deps: Deps) -> None:
+        await actions.change_supplier(
+            deps, Actor.cli(), name, url=url, priority=priority, enabled=enabled
+        )
 
-    in_transaction(work, database_url)
+    with_deps(work, database_url)
     console.print(f"supplier {escape(name)} updated")
 
 

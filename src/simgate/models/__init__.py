@@ -1,6 +1,6 @@
 """All tables; importing this module registers every model on Base.metadata."""
 
-from simgate.models import auth, delivery, forwarding, web
+from simgate.models import audit, auth, delivery, forwarding, web
 from simgate.models.accounts import Account, ApiKey
 from simgate.models.activations import Activation, InboundSms
 from simgate.models.base import Base
@@ -25,6 +25,7 @@ __all__ = [
     "Service",
     "Supplier",
     "SupplierStock",
+    "audit",
     "auth",
     "delivery",
     "forwarding",

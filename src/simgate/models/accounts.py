@@ -18,7 +18,8 @@ class Account(Base):
     id: Mapped[int] = id_column()
     name: Mapped[str] = mapped_column(String(64), unique=True)
     email: Mapped[str | None] = mapped_column(String(255), unique=True)
-    is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
+    # May open the operator console (/admin); renamed from is_admin in migration 0014.
+    is_operator: Mapped[bool] = mapped_column(Boolean, default=False)
     blocked: Mapped[bool] = mapped_column(Boolean, default=False)
     api_access: Mapped[bool] = mapped_column(Boolean, default=True)
     max_concurrent: Mapped[int] = mapped_column(Integer)

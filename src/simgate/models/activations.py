@@ -41,6 +41,8 @@ class Activation(Base):
         # The cabinet's history pages walk one account's rentals newest first by id.
         Index("ix_activations_account_id_desc", "account_id", "id"),
         Index("ix_activations_account_service_id", "account_id", "service_id", "id"),
+        # The console's per-supplier success rate over the last day (migration 0014).
+        Index("ix_activations_supplier_created", "supplier_id", "created_at"),
     )
 
     id: Mapped[int] = id_column()
@@ -82,6 +84,7 @@ class InboundSms(Base):
     __table_args__ = (
         UniqueConstraint("supplier_id", "agent_sms_id"),
         Index("ix_sms_supplier_phone", "supplier_id", "phone"),
+        Index("ix_sms_received_at", "received_at"),  # the console's SMS per minute
     )
 
     id: Mapped[int] = id_column()

@@ -152,3 +152,13 @@ def translator(lang: str) -> Callable[[str], str]:
         return found[index] if found else key
 
     return word
+
+
+def _with_console_words() -> None:
+    # The operator console keeps its words in its own module; one table serves both.
+    from simgate.web.admin.words import ADMIN_WORDS
+
+    WORDS.update(ADMIN_WORDS)
+
+
+_with_console_words()

@@ -11,6 +11,7 @@ from starlette.staticfiles import StaticFiles
 
 from simgate.hub.context import HubContext
 from simgate.web import auth_pages, cabinet, records
+from simgate.web.admin import router as admin
 from simgate.web.live import AccountSignals
 from simgate.web.pages import BadForm, NotLoggedIn, PageNotFound, member_or_none, page
 
@@ -26,6 +27,7 @@ def install(app: FastAPI, ctx: HubContext) -> None:
     app.include_router(auth_pages.router)
     app.include_router(cabinet.router)
     app.include_router(records.router)
+    admin.install(app)
     app.add_exception_handler(NotLoggedIn, _to_login)
     app.add_exception_handler(BadForm, _bad_form)
     app.add_exception_handler(PageNotFound, _not_found)

@@ -1,0 +1,1 @@
+"""The audit list: who did what to which account, supplier or sender name, and when."""

@@ -1,0 +1,2 @@
+"""What operators do to accounts, suppliers and sender names (each with its audit row), and
+the figures the console's dashboard shows."""

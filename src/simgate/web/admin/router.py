@@ -1,0 +1,12 @@
+"""The console's routes, added to the hub's app by the cabinet's `install`."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from simgate.web.admin import accounts, overview, senders, suppliers
+
+
+def install(app: FastAPI) -> None:
+    for module in (overview, suppliers, accounts, senders):
+        app.include_router(module.router)

@@ -86,7 +86,11 @@ class OutboundMessage(Base):
     queued -> failed (never accepted by the SMSC; the hold is released)."""
 
     __tablename__ = "delivery_messages"
-    __table_args__ = (Index("ix_delivery_messages_due", "state", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_delivery_messages_due", "state", "next_attempt_at"),
+        # The cabinet's sent-SMS pages walk an account's messages by id (migration 0014).
+        Index("ix_delivery_messages_account_id_desc", "account_id", "id"),
+    )
 
     id: Mapped[int] = id_column()
     public_id: Mapped[str] = mapped_column(String(32), unique=True)

@@ -246,7 +246,6 @@ WORDS: dict[str, tuple[str, str]] = {
     "pay_1": ("created", "создано"),
     "pay_2": ("sent for payment", "отправлено"),
     "pay_3": ("credited", "зачислено"),
-    "pay_cancelled": ("cancelled, released", "отменено, возврат"),
     "forward_saved": ("Saved.", "Сохранено."),
     "forward_confirmed": ("Forwarding confirmed.", "Переадресация подтверждена."),
     "forward_removed": ("Forwarding removed.", "Переадресация удалена."),

@@ -6,6 +6,7 @@ from __future__ import annotations
 from playwright.async_api import expect
 
 from tests.web.conftest import log_in, snap
+from tests.web.page_checks import check_page
 
 
 async def test_no_number_offers_waiting_then_cancel_refunds(
@@ -21,6 +22,7 @@ async def test_no_number_offers_waiting_then_cancel_refunds(
     await page.get_by_role("button", name="Rent").click()
     await expect(page.locator("#rent-result")).to_contain_text("No free number")
     await snap(page, "deferred-offer")
+    await check_page(page)
 
     await page.get_by_role("button", name="Wait for a number").click()
     await expect(page.locator("#rent-result")).to_contain_text("Request queued")
@@ -30,6 +32,8 @@ async def test_no_number_offers_waiting_then_cancel_refunds(
     await expect(rental.locator(".state")).to_have_text("pending")
     price = await rental.locator(".price").inner_text()
     await expect(page.locator("#held")).to_have_text(price)
+    await snap(page, "deferred-pending")
+    await check_page(page)
     state = await web_hub.api("getState", key)
     assert [(s["response"], s["form"]) for s in state] == [("TZ_INPOOL", "deferr")]
 

@@ -11,6 +11,7 @@ from simgate.accounts import service as accounts
 from simgate.delivery import admin, auth, signature
 from simgate.delivery import cabinet as delivery
 from tests.web.conftest import WebHub, log_in, snap
+from tests.web.page_checks import check_page
 
 
 async def account_id_of(hub: WebHub, name: str) -> int:
@@ -79,6 +80,7 @@ async def test_senders_templates_secret_and_sent_sms(web_hub, make_web_buyer, ne
     web_hub.clock.advance(1)  # a fresh timestamp: the first call's signature is spent
     assert (await delivery_call(web_hub, "balance", "alice", first))["error"] == "6"
     await snap(page, "delivery")
+    await check_page(page)
 
     sent = await delivery_call(
         web_hub, "send", "alice", secret, phone="79001234567", sender="MyShop", text="Hi there"
@@ -92,9 +94,12 @@ async def test_senders_templates_secret_and_sent_sms(web_hub, make_web_buyer, ne
     await expect(rows.first).to_contain_text("79001234567")
     await expect(rows.first.locator(".sms-state")).to_have_text("queued")
     await snap(page, "sent-sms")
+    await check_page(page)
     await rows.first.get_by_role("link").click()
     await expect(page.locator("#sent-message")).to_contain_text(sent["79001234567"]["id_sms"])
     await expect(page.locator("#sent-message")).to_contain_text("Hi there")
+    await snap(page, "sent-message")
+    await check_page(page)
 
 
 async def test_sent_sms_pages_follow_each_other_by_keyset(web_hub, make_web_buyer, new_page):

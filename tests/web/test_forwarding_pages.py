@@ -13,6 +13,7 @@ from simgate.suppliers import service as suppliers
 from simgate.worker import jobs
 from tests.forwarding.standin import ForwardingStandin
 from tests.web.conftest import WebHub, log_in, snap
+from tests.web.page_checks import check_page
 
 
 @pytest.fixture
@@ -49,6 +50,7 @@ async def test_list_confirm_pay_save_and_remove(web_hub, make_web_buyer, standin
     await expect(rows.first).to_contain_text("+79001234567")
     await expect(rows.first).to_contain_text("awaiting confirmation")
     await snap(page, "forwardings")
+    await check_page(page)
 
     await rows.first.get_by_role("link").click()
     await page.get_by_role("button", name="Confirm it works").click()
@@ -64,6 +66,7 @@ async def test_list_confirm_pay_save_and_remove(web_hub, make_web_buyer, standin
     listed = await web_hub.api("getForwardPaymentsList", key, id=forwarding_id)
     assert len(listed["forwardPaymentsList"]) == 1
     await snap(page, "forwarding")
+    await check_page(page)
 
     # The browser keeps the field within 0..50; the hub checks again what reaches it.
     csrf = await page.locator("input[name=csrf]").first.get_attribute("value")

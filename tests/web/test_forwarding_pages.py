@@ -84,6 +84,15 @@ async def test_list_confirm_pay_save_and_remove(web_hub, make_web_buyer, standin
     assert (saved["auto_minutes"], saved["extension"]) == (10, True)
     await expect(page.get_by_label("Keep it after the rental ends")).to_be_checked()
 
+    # A new number to forward to: the agent re-points the forwarding (FORWARD_SET again).
+    await page.get_by_label("Forward to").fill("12345")
+    await page.get_by_role("button", name="Save").click()
+    await expect(page.get_by_role("alert")).to_contain_text("10 digits")
+    await page.get_by_label("Forward to").fill("89007654321")
+    await page.get_by_role("button", name="Save").click()
+    await expect(page.locator("#forward-number")).to_have_text("+79007654321")
+    assert standin.forwards[standin.actions("FORWARD_SET")[-1]] == 79007654321
+
     await page.get_by_role("button", name="Remove").click()
     await expect(page.get_by_role("status")).to_contain_text("Forwarding removed")
     await expect(page.locator("#forward-status")).to_have_text("finished")

@@ -1,12 +1,13 @@
-"""delivery: an index for the cabinet's pages of sent SMS
+"""delivery: the index on a message's account also orders it by id, for the cabinet's pages
 
 Revision ID: 0014_cabinet_sent_sms
 Revises: 0006_delivery
 Create Date: 2026-11-30 17:20:00
 
 The cabinet lists an account's outbound messages newest first, a page at a time, keyed by id.
-The index on account_id alone leaves PostgreSQL to read and sort every message of the account
-for each page; (account_id, id) serves a page from the index in id order.
+With an index on account_id alone, PostgreSQL reads and sorts every message of the account
+for each page, or walks the whole table backwards by id. (account_id, id) serves a page from
+the index in id order, and every lookup the old index served: it replaces it.
 """
 
 from __future__ import annotations
@@ -26,7 +27,9 @@ def upgrade() -> None:
     op.create_index(
         "ix_delivery_messages_account_id_desc", "delivery_messages", ["account_id", "id"]
     )
+    op.drop_index("ix_delivery_messages_account_id", table_name="delivery_messages")
 
 
 def downgrade() -> None:
+    op.create_index("ix_delivery_messages_account_id", "delivery_messages", ["account_id"])
     op.drop_index("ix_delivery_messages_account_id_desc", table_name="delivery_messages")

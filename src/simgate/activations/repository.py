@@ -292,16 +292,30 @@ async def history_page(
     since: dt.datetime | None = None,
     until: dt.datetime | None = None,
 ) -> list[tuple[Activation, Service]]:
-    """One page of the account's rentals, newest first, older than `before_id` (keyset paging
-    on ix_activations_account_id_desc, or ix_activations_account_service_id for one service,
-    so page 10,000 costs what page 1 does)."""
+    """One page of the account's rentals, newest first, after the rental `before_id` (keyset
+    paging on (created_at, id), so page 10,000 costs what page 1 does).
+
+    Pages run in time order rather than id order: the account's index on created_at (or on
+    service and created_at) then holds every page as one range, even with a window of dates
+    far back. Ordered by id alone, PostgreSQL walks the primary key from the newest rental and
+    skips the ones outside the window, which reads nearly the whole history of a busy account.
+    """
     stmt = (
         select(Activation, Service)
         .join(Service, Service.id == Activation.service_id)
         .where(Activation.account_id == account_id, Activation.state != State.FAILED.value)
     )
     if before_id is not None:
-        stmt = stmt.where(Activation.id < before_id)
+        # The anchor's own time; another account's id has none, and the page is empty.
+        anchor = (
+            select(Activation.created_at)
+            .where(Activation.id == before_id, Activation.account_id == account_id)
+            .scalar_subquery()
+        )
+        stmt = stmt.where(
+            Activation.created_at <= anchor,  # the index range; the next line breaks ties
+            or_(Activation.created_at < anchor, Activation.id < before_id),
+        )
     if service_id is not None:
         stmt = stmt.where(Activation.service_id == service_id)
     if states:
@@ -310,5 +324,5 @@ async def history_page(
         stmt = stmt.where(Activation.created_at >= since)
     if until is not None:
         stmt = stmt.where(Activation.created_at < until)
-    stmt = stmt.order_by(Activation.account_id.desc(), Activation.id.desc()).limit(limit)
+    stmt = stmt.order_by(Activation.created_at.desc(), Activation.id.desc()).limit(limit)
     return [(a, s) for a, s in await session.execute(stmt)]

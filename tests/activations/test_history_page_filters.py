@@ -92,7 +92,7 @@ def captured(db: Database) -> Iterator[list[tuple[str, Any]]]:
             event.remove(engine, "before_cursor_execute", record)
 
 
-async def rows_read(db: Database, statement: str, parameters: object) -> int:
+async def rows_read(db: Database, statement: str, parameters: Any) -> int:
     """What the executor read from activations (rows kept plus rows its filters dropped)."""
     async with db.write_engine.connect() as conn:
         found = await conn.exec_driver_sql(f"EXPLAIN ANALYZE {statement}", parameters)

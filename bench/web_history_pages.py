@@ -2,8 +2,8 @@
 
     python bench/web_history_pages.py [--rows 1000000] [--database-url URL]
 
-Fills one account with `rows` closed rentals (one bulk INSERT … SELECT), one a minute back
-from now, then times `activations.queries.history` on the first page, a page in the middle
+Fills one account with `rows` closed rentals (one bulk INSERT … SELECT), one a minute apart
+up to now, then times `activations.queries.history` on the first page, a page in the middle
 and the last page, with and without a state filter. Keyset paging on (account_id, id) makes
 a deep page cost what the first one does; an OFFSET would read every row before it.
 
@@ -40,10 +40,11 @@ SELECT :account, :service, 7, 'any', 'online',
     1400, 1000, '[]', 0, false, {stamp}, {stamp}, {stamp}
 FROM {numbers}
 """
-# Rental n was made n minutes before now: a day holds 1,440 of them.
+# Rental n was made (rows - n) minutes before now, so ids grow with time as real rentals'
+# do (a far-back window is then far from the newest id); a day holds 1,440 of them.
 STAMPS = {
-    "sqlite": "strftime('%Y-%m-%d %H:%M:%f000', :at, '-' || n || ' minutes')",
-    "postgresql": "CAST(:at AS timestamp) - n * interval '1 minute'",
+    "sqlite": "strftime('%Y-%m-%d %H:%M:%f000', :at, '-' || (:rows - n) || ' minutes')",
+    "postgresql": "CAST(:at AS timestamp) - (:rows - n) * interval '1 minute'",
 }
 NUMBERS = {
     "sqlite": "(WITH RECURSIVE s(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM s WHERE n < :rows)"

@@ -300,6 +300,22 @@ async def sold_numbers(
     return [(int(s), str(p), int(sup or 0), int(c), t) for s, p, sup, c, t in rows]
 
 
+def _after(account_id: int, before_id: int, *, by_time: bool) -> list[Any]:
+    """The keyset condition of the page after rental `before_id`."""
+    if not by_time:
+        return [Activation.id < before_id]
+    # The anchor's own time; another account's id has none, and the page is empty.
+    anchor = (
+        select(Activation.created_at)
+        .where(Activation.id == before_id, Activation.account_id == account_id)
+        .scalar_subquery()
+    )
+    return [
+        Activation.created_at <= anchor,  # the index range; the next line breaks ties
+        or_(Activation.created_at < anchor, Activation.id < before_id),
+    ]
+
+
 async def history_page(
     session: AsyncSession,
     account_id: int,
@@ -311,16 +327,23 @@ async def history_page(
     since: dt.datetime | None = None,
     until: dt.datetime | None = None,
 ) -> list[tuple[Activation, Service]]:
-    """One page of the account's rentals, newest first, older than `before_id` (keyset paging
-    on ix_activations_account_id_desc, or ix_activations_account_service_id for one service,
-    so page 10,000 costs what page 1 does)."""
+    """One page of the account's rentals, newest first, after the rental `before_id` (keyset
+    paging, so page 10,000 costs what page 1 does).
+
+    Without dates, pages follow id (ix_activations_account_id_desc; with a service or state,
+    the indexes on those serve a filter that matches little). With dates, pages follow
+    (created_at, id): the account's index on created_at (or on service and created_at) holds
+    the window as one range, even far back. Ordered by id there, PostgreSQL walks from the
+    newest rental and skips the ones outside the window: nearly the whole history.
+    """
     stmt = (
         select(Activation, Service)
         .join(Service, Service.id == Activation.service_id)
         .where(Activation.account_id == account_id, Activation.state != State.FAILED.value)
     )
+    by_time = since is not None or until is not None
     if before_id is not None:
-        stmt = stmt.where(Activation.id < before_id)
+        stmt = stmt.where(*_after(account_id, before_id, by_time=by_time))
     if service_id is not None:
         stmt = stmt.where(Activation.service_id == service_id)
     if states:
@@ -329,5 +352,9 @@ async def history_page(
         stmt = stmt.where(Activation.created_at >= since)
     if until is not None:
         stmt = stmt.where(Activation.created_at < until)
-    stmt = stmt.order_by(Activation.account_id.desc(), Activation.id.desc()).limit(limit)
+    if by_time:
+        stmt = stmt.order_by(Activation.created_at.desc(), Activation.id.desc())
+    else:
+        stmt = stmt.order_by(Activation.account_id.desc(), Activation.id.desc())
+    stmt = stmt.limit(limit)
     return [(a, s) for a, s in await session.execute(stmt)]

@@ -78,3 +78,9 @@ class SenderNotFound(NotFound):
 INVALID_NUMBER = "INVALID_NUMBER"
 STOP_LISTED = "STOP_LISTED"
 INSUFFICIENT_FUNDS = "INSUFFICIENT_FUNDS"
+
+
+class MessageNotFound(NotFound):
+    """No such outbound message of this account (another account's looks the same)."""
+
+    code = "MESSAGE_NOT_FOUND"

@@ -356,3 +356,25 @@ async def queued_messages(session: AsyncSession) -> int:
     """Outbound messages waiting to be handed to the SMSC."""
     query = select(func.count()).select_from(OutboundMessage).where(OutboundMessage.state == QUEUED)
     return int((await session.execute(query)).scalar_one())
+
+
+async def sent_page(
+    session: AsyncSession, account_id: int, before_id: int | None, limit: int
+) -> list[OutboundMessage]:
+    """The account's messages, newest first, older than `before_id` (keyset paging on
+    ix_delivery_messages_account_id_desc, so a late page costs what the first does)."""
+    stmt = select(OutboundMessage).where(OutboundMessage.account_id == account_id)
+    if before_id is not None:
+        stmt = stmt.where(OutboundMessage.id < before_id)
+    stmt = stmt.order_by(OutboundMessage.account_id.desc(), OutboundMessage.id.desc())
+    return list((await session.execute(stmt.limit(limit))).scalars())
+
+
+async def owned_message(
+    session: AsyncSession, account_id: int, message_id: int
+) -> OutboundMessage | None:
+    """One of the account's messages; None for another account's or an unknown id."""
+    stmt = select(OutboundMessage).where(
+        OutboundMessage.id == message_id, OutboundMessage.account_id == account_id
+    )
+    return (await session.execute(stmt)).scalar_one_or_none()

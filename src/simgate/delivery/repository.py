@@ -23,6 +23,11 @@ async def secret_of(session: AsyncSession, account_id: int) -> str | None:
     return (await session.execute(stmt)).scalar_one_or_none()
 
 
+async def secret_created_at(session: AsyncSession, account_id: int) -> dt.datetime | None:
+    stmt = select(DeliverySecret.created_at).where(DeliverySecret.account_id == account_id)
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
 async def put_secret(
     session: AsyncSession, account_id: int, secret: str, now: dt.datetime, *, replace: bool
 ) -> str:

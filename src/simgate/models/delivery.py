@@ -86,11 +86,15 @@ class OutboundMessage(Base):
     queued -> failed (never accepted by the SMSC; the hold is released)."""
 
     __tablename__ = "delivery_messages"
-    __table_args__ = (Index("ix_delivery_messages_due", "state", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_delivery_messages_due", "state", "next_attempt_at"),
+        # Every lookup by account, and the cabinet's sent-SMS pages in id order (migration 0014).
+        Index("ix_delivery_messages_account_id_desc", "account_id", "id"),
+    )
 
     id: Mapped[int] = id_column()
     public_id: Mapped[str] = mapped_column(String(32), unique=True)
-    account_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("accounts.id"), index=True)
+    account_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("accounts.id"))
     sender: Mapped[str] = mapped_column(String(16))
     phone: Mapped[str] = mapped_column(String(16))
     text: Mapped[str] = mapped_column(Text)

@@ -54,7 +54,7 @@ async def dashboard(request: Request, notice: str | None = None) -> Response:
         "dashboard.html",
         me=me,
         page="dashboard",
-        notice=notice if notice in ("rented",) else None,
+        notice=notice if notice in ("rented", "deferred_queued") else None,
         balance=balance,
         services=list(services.values()),
         countries=[c.country for c in offers],
@@ -67,27 +67,31 @@ async def rent(request: Request) -> Response:
     me, form = await posted(request)
     ctx = context_of(request)
     country = text_field(form, "country")
+    # Deferred reception (onlinesim getNum form=3): the request waits in the pool until an
+    # agent has a number; the page offers it when an online request finds none.
+    deferred = text_field(form, "form") == RentalForm.DEFERRED.value
     wanted = RentRequest(
         service=text_field(form, "service"),
         country_code=int(country) if country.isdigit() and len(country) < 6 else -1,
         operator=text_field(form, "operator").lower() or "any",
-        form=RentalForm.ONLINE,
+        form=RentalForm.DEFERRED if deferred else RentalForm.ONLINE,
     )
     try:
         account = await accounts.read_account(ctx.db, me.account_id)
         await flows.rent_number(ctx.db, ctx.agents, ctx.settings, ctx.clock, account, wanted)
     except DomainError as exc:
-        return _outcome(request, exc.code, "error")
-    return _outcome(request, "rented", "notice")
+        offer = wanted if exc.code == "NO_NUMBER" and not deferred else None
+        return _outcome(request, exc.code, "error", me=me, offer=offer)
+    return _outcome(request, "deferred_queued" if deferred else "rented", "notice")
 
 
-def _outcome(request: Request, message: str, tone: str) -> Response:
+def _outcome(request: Request, message: str, tone: str, **values: object) -> Response:
     if is_htmx(request):
-        text = render_text(request, "_notice.html", message=message, tone=tone)
+        text = render_text(request, "_notice.html", message=message, tone=tone, **values)
         return Response(text, media_type="text/html", headers=SECURITY_HEADERS)
     if tone == "notice":
         return RedirectResponse(f"/?notice={message}", 303)
-    return page(request, "message.html", 400, message=message, tone=tone)
+    return page(request, "message.html", 400, message=message, tone=tone, **values)
 
 
 async def _act(request: Request, tzid: int, action: str) -> Response:

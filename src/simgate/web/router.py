@@ -10,8 +10,8 @@ from starlette.responses import RedirectResponse, Response
 from starlette.staticfiles import StaticFiles
 
 from simgate.hub.context import HubContext
-from simgate.web import auth_pages, cabinet, records
 from simgate.web.admin import router as admin
+from simgate.web import auth_pages, cabinet, delivery_pages, forwarding_pages, records
 from simgate.web.live import AccountSignals
 from simgate.web.pages import BadForm, NotLoggedIn, PageNotFound, member_or_none, page
 
@@ -28,6 +28,8 @@ def install(app: FastAPI, ctx: HubContext) -> None:
     app.include_router(cabinet.router)
     app.include_router(records.router)
     admin.install(app)
+    app.include_router(delivery_pages.router)
+    app.include_router(forwarding_pages.router)
     app.add_exception_handler(NotLoggedIn, _to_login)
     app.add_exception_handler(BadForm, _bad_form)
     app.add_exception_handler(PageNotFound, _not_found)

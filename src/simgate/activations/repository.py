@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import Select, func, select, union, union_all, update
+from sqlalchemy import Select, func, or_, select, union, union_all, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from simgate.activations.forms import RentalForm

@@ -10,8 +10,8 @@ from starlette.responses import RedirectResponse, Response
 from starlette.staticfiles import StaticFiles
 
 from simgate.hub.context import HubContext
-from simgate.web.admin import router as admin
 from simgate.web import auth_pages, cabinet, delivery_pages, forwarding_pages, records
+from simgate.web.admin import router as admin
 from simgate.web.live import AccountSignals
 from simgate.web.pages import BadForm, NotLoggedIn, PageNotFound, member_or_none, page
 

@@ -66,6 +66,10 @@ async def authenticate(db: Database, cache: KeyCache, key: str | None) -> Accoun
     """The account behind `key`, from the cache when it is fresh; refusals are DomainErrors."""
     if not key:
         raise MissingKey()
+    # Hear commits made elsewhere first (SQLite: any commit since the last look), so a block or
+    # a revoked key is seen by the very next request, and the SQL each request sends does not
+    # hang on when the background watcher last looked.
+    db.changes.catch_up()
     cached = cache.get(key)
     if cached is not None:
         accounts.check_access(cached)

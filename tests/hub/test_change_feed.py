@@ -9,6 +9,7 @@ import asyncio
 import pytest
 from sqlalchemy import text
 
+from simgate.accounts import keys
 from simgate.accounts import service as accounts
 from simgate.catalog import service as catalog
 from simgate.core.change_sources import PostgresListener
@@ -120,3 +121,14 @@ async def test_an_account_blocked_elsewhere_is_refused_at_once(hub, buyer, datab
 
     await through_other_process(database_url, hub, block)
     assert (await hub.api("getBalance", buyer))["response"] == "ACCOUNT_BLOCKED"
+
+
+async def test_a_key_revoked_in_this_process_is_refused_by_the_next_request(hub, buyer):
+    hub.ctx.key_cache.ttl = 3600  # only the commit's own change can make the revocation visible
+    assert (await hub.api("getBalance", buyer))["response"] == 1
+    async with hub.ctx.db.read() as session:
+        account = await accounts.find(session, "buyer")
+    assert account is not None
+    (key,) = await keys.live_keys(hub.ctx.deps, account.id)
+    assert await keys.revoke_key(hub.ctx.deps, account.id, key.id)
+    assert (await hub.api("getBalance", buyer))["response"] == "ERROR_WRONG_KEY"

@@ -1,7 +1,9 @@
-"""The API-key memory: used within its time, forgotten after, off when ttl is 0."""
+"""The API-key memory: used within its time, forgotten after or on a change to accounts,
+off when ttl is 0."""
 
 from __future__ import annotations
 
+from simgate.core.changes import ACCOUNTS, CATALOG, EVERYTHING, Changes, account_topic
 from simgate.core.clock import FrozenClock
 from simgate.dialects.common.apikey import KeyCache
 from simgate.models import Account
@@ -27,12 +29,13 @@ def test_zero_ttl_never_remembers():
     assert cache.get("k") is None
 
 
-def test_forgetting_an_account_forgets_all_its_keys_and_no_other():
+def test_a_change_to_accounts_or_keys_forgets_every_key_and_others_keep_them():
     cache = KeyCache(ttl=2.0, clock=FrozenClock())
-    mine, theirs = Account(id=1, name="a"), Account(id=2, name="b")
-    cache.put("k1", mine)
-    cache.put("k2", mine)
-    cache.put("k3", theirs)
-    cache.forget_accounts({1})
-    assert cache.get("k1") is None and cache.get("k2") is None
-    assert cache.get("k3") is theirs
+    cache.put("k1", Account(id=1, name="a"))
+    cache.forget(Changes(frozenset({CATALOG, account_topic(1)})))
+    assert cache.get("k1") is not None
+    cache.forget(Changes(frozenset({ACCOUNTS})))
+    assert cache.get("k1") is None
+    cache.put("k1", Account(id=1, name="a"))
+    cache.forget(EVERYTHING)
+    assert cache.get("k1") is None

@@ -115,5 +115,4 @@ async def revoke_key(request: Request, key_id: int) -> Response:
     ctx = context_of(request)
     if not await api_keys.revoke_key(ctx.deps, me.account_id, key_id):
         raise PageNotFound
-    ctx.key_cache.forget_accounts({me.account_id})  # this process stops taking it at once
     return RedirectResponse("/keys", 303)

@@ -5,9 +5,9 @@ The cache is a short-lived memory of which account an API key belongs to.
 Every buyer request starts with this lookup; at hundreds of requests per second a round trip
 saved here is most of a getState. A remembered key costs no SQL: the account it names is
 checked (blocked, API access) from memory. A commit that changes any account or key, in any
-process, empties it (`forget`, a change-feed listener); `forget_accounts` drops one account's
-keys at once; `ttl` bounds the rest (a change made by hand in the database, or while the feed
-is not listening).
+process, empties it (`forget`, a change-feed listener; this process's own commits included,
+so a key revoked in the cabinet is refused by the next request); `ttl` bounds the rest (a
+change made by hand in the database, or while the feed is not listening).
 """
 
 from __future__ import annotations
@@ -48,12 +48,6 @@ class KeyCache:
         if len(self._entries) >= MAX_ENTRIES:
             self._entries.clear()
         self._entries[hash_api_key(api_key)] = (self._clock.monotonic() + self.ttl, account)
-
-    def forget_accounts(self, account_ids: set[int]) -> None:
-        """Forget every key of these accounts: the next request with one reads it again."""
-        stale = [h for h, (_, account) in self._entries.items() if account.id in account_ids]
-        for digest in stale:
-            del self._entries[digest]
 
 
 class MissingKey(DomainError):

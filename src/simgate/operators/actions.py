@@ -9,7 +9,6 @@ from simgate.accounts import service as accounts
 from simgate.audit import service as audit
 from simgate.audit.service import Actor
 from simgate.core import validate
-from simgate.core.db import mark_account_changed
 from simgate.core.deps import Deps
 from simgate.delivery import admin as delivery_admin
 from simgate.ledger import service as ledger
@@ -28,7 +27,6 @@ async def credit(deps: Deps, actor: Actor, name: str, amount: int, reason: str) 
         if not await audit.record(session, actor, "account.credit", name, now, **details):
             return False
         await ledger.deposit(session, account.id, amount, now, reference=reason)
-        mark_account_changed(session, account.id)  # the buyer's open pages show it at once
     return True
 
 
@@ -42,7 +40,6 @@ async def debit(deps: Deps, actor: Actor, name: str, amount: int, reason: str) -
         if not await audit.record(session, actor, "account.debit", name, now, **details):
             return False
         await ledger.debit(session, account.id, amount, now, reason)
-        mark_account_changed(session, account.id)
     return True
 
 

@@ -82,22 +82,27 @@ async def _act(request: Request, action: Action) -> Response:
     return back(_account_url(name), applied)
 
 
-@router.post("/admin/account/credit")
-async def credit(request: Request) -> Response:
+MoneyMove = Callable[[Deps, Actor, str, int, str], Awaitable[bool]]
+
+
+async def _move_money(request: Request, move: MoneyMove) -> Response:
+    """A credit or debit form: the amount and the reason it is recorded with."""
+
     async def act(deps: Deps, actor: Actor, name: str, form: FormData) -> bool:
         amount = amount_field(request, form, "amount")
-        return await actions.credit(deps, actor, name, amount, text_field(form, "reason"))
+        return await move(deps, actor, name, amount, text_field(form, "reason"))
 
     return await _act(request, act)
+
+
+@router.post("/admin/account/credit")
+async def credit(request: Request) -> Response:
+    return await _move_money(request, actions.credit)
 
 
 @router.post("/admin/account/debit")
 async def debit(request: Request) -> Response:
-    async def act(deps: Deps, actor: Actor, name: str, form: FormData) -> bool:
-        amount = amount_field(request, form, "amount")
-        return await actions.debit(deps, actor, name, amount, text_field(form, "reason"))
-
-    return await _act(request, act)
+    return await _move_money(request, actions.debit)
 
 
 @router.post("/admin/account/flags")

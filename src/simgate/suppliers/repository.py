@@ -153,6 +153,15 @@ async def mark_fault(session: AsyncSession, supplier_id: int, error: str, now: d
     )
 
 
+async def end_poll(session: AsyncSession, supplier_id: int, now: dt.datetime) -> None:
+    """The poll is over (its lease released) without a stock to store."""
+    await session.execute(
+        update(Supplier)
+        .where(Supplier.id == supplier_id)
+        .values(last_poll_at=now, poll_locked_until=None)
+    )
+
+
 async def stock_totals(session: AsyncSession) -> dict[tuple[str, str], int]:
     """Sum of stock per (country slug, service code) over enabled suppliers."""
     stmt = (

@@ -193,13 +193,6 @@ def record_success(supplier: Supplier, now: dt.datetime) -> None:
     supplier.consecutive_failures = 0
 
 
-def record_failure(supplier: Supplier, error: str, now: dt.datetime) -> None:
-    """Count a fault of the agent's own (AgentFault); a refusal of one request is not one."""
-    supplier.last_error = error[:500]
-    supplier.last_error_at = now
-    supplier.consecutive_failures += 1
-
-
 # A good answer from an agent with no faults writes its row only when last_ok_at is older
 # than this: the stock poll refreshes it every stock_poll_seconds anyway, and a write per
 # rental made the one supplier row the hub's busiest.

@@ -48,11 +48,10 @@ async def _poll_one(db: Database, agents: AgentClient, clock: Clock, supplier_id
         lines = await agents.get_services(endpoint)
     except AgentError as exc:
         async with db.transaction() as session:
-            supplier = await session.get(Supplier, supplier_id)
-            if supplier is not None:
-                service.record_failure(supplier, f"GET_SERVICES: {exc}", clock.now())
-                supplier.last_poll_at = clock.now()
-                supplier.poll_locked_until = None
+            # The fault is counted in the UPDATE itself, as getNum counts its agents' faults:
+            # a rental counting one meanwhile is not lost.
+            await repo.mark_fault(session, supplier_id, f"GET_SERVICES: {exc}", clock.now())
+            await repo.end_poll(session, supplier_id, clock.now())
         log.warning("stock poll of supplier %s failed: %s", supplier_id, exc)
         return 0
     async with db.transaction() as session:

@@ -23,7 +23,8 @@ class BodyTooLarge(Exception):
     """The request body is longer than the configured limit."""
 
 
-def _declared_length(scope: Scope) -> int | None:
+def declared_length(scope: Scope) -> int | None:
+    """The request's Content-Length, when it is a plain count of ASCII digits."""
     for name, value in scope.get("headers", ()):
         if name == b"content-length":
             text = value.decode("latin-1").strip()
@@ -42,7 +43,7 @@ class BodyLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        declared = _declared_length(scope)
+        declared = declared_length(scope)
         received = 0
 
         async def limited_receive() -> Message:

@@ -19,7 +19,7 @@ from starlette.exceptions import HTTPException
 from starlette.formparsers import FormParser, MultiPartException, MultiPartParser
 from starlette.types import Receive, Scope
 
-from simgate.core.bodylimit import BodyTooLarge
+from simgate.core.bodylimit import BodyTooLarge, declared_length
 from simgate.core.gzipbody import BodyError, gunzip_limited
 from simgate.dialects.common.params import BadParam, Params, add_value
 
@@ -61,8 +61,8 @@ async def read_params(scope: Scope, receive: Receive, max_body: int) -> Params:
 async def read_body(scope: Scope, receive: Receive, max_body: int) -> bytes:
     """The whole body, refused (BadParam) once it passes `max_body` bytes — before a byte is
     read when its declared length already does. A gzip body is inflated, to the same limit."""
-    declared = (header(scope, b"content-length") or "").strip()
-    if declared.isascii() and declared.isdigit() and int(declared) > max_body:
+    declared = declared_length(scope)
+    if declared is not None and declared > max_body:
         raise BadParam("body")
     chunks: list[bytes] = []
     size = 0

@@ -18,6 +18,7 @@ import httpx
 import pytest
 from sqlalchemy import event
 
+from simgate.core.changes import Changes, account_topic
 from simgate.core.db import Database
 from simgate.core.settings import Settings
 from simgate.models import Activation
@@ -94,7 +95,8 @@ async def test_get_state_cold_then_cached(hub, renting):
     async with hub.ctx.db.read() as session:
         activation = await session.get(Activation, tzid)
         assert activation is not None
-    hub.ctx.state_cache.invalidate({activation.account_id})
+    # As a commit that changes the account announces itself (core.changes).
+    hub.ctx.db.changes.publish(Changes(frozenset({account_topic(activation.account_id)})))
     with statements_sent(hub.ctx.db) as cold:
         assert (await hub.api("getState", key, tzid=tzid))[0]["response"] == "TZ_NUM_WAIT"
     check(hub, "onlinesim getState, cold", cold)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Hashable
 from typing import TypeVar
 
-from simgate.core.changes import Changes, account_topic
+from simgate.core.changes import account_topic
 from simgate.core.clock import Clock
 from simgate.core.db import Database
 from simgate.core.memo import Memo
@@ -35,6 +35,3 @@ class StateCache:
     async def fetch(self, account_id: int, key: Hashable, load: Callable[[], Awaitable[T]]) -> T:
         """What `load()` returns for this account, from memory while nothing changed it."""
         return await self._memo.get(account_topic(account_id), key, load)
-
-    def invalidate(self, account_ids: set[int]) -> None:
-        self._memo.forget(Changes(frozenset(account_topic(a) for a in account_ids)))

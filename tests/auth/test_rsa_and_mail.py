@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from sqlalchemy import select
 
 from simgate.accounts import mailer, rsa_keys
@@ -60,3 +62,24 @@ async def test_without_smtp_host_the_email_is_kept(auth_hub: AuthHub) -> None:
     async with auth_hub.ctx.db.read() as session:
         pending = (await session.execute(select(AuthEmail))).scalar_one()
     assert pending.sent_at is None and pending.attempts == 0
+
+
+class _ImplicitRejection:
+    """A 2048-bit key as PKCS#1 v1.5 implicit rejection makes it look under a ciphertext that
+    is not its own: no error, and a synthetic message that this time happens to be printable."""
+
+    key_size = 2048
+
+    def decrypt(self, ciphertext: bytes, scheme: object) -> bytes:
+        if not isinstance(scheme, padding.PKCS1v15):
+            raise ValueError("decryption failed")
+        return b"k%"
+
+
+def test_a_short_printable_answer_from_the_new_key_does_not_hide_the_password() -> None:
+    old = rsa_keys.generate(2048)
+    private = serialization.load_pem_private_key(old.private_pem.encode(), None)
+    assert isinstance(private, rsa.RSAPrivateKey)
+    ciphertext = private.public_key().encrypt(PASSWORD.encode(), padding.PKCS1v15())
+    newest_first = [_ImplicitRejection(), private]
+    assert rsa_keys._decrypt_with(newest_first, ciphertext) == PASSWORD  # type: ignore[arg-type]

@@ -162,18 +162,26 @@ def _private_key(row: RsaKey) -> rsa.RSAPrivateKey:
 
 
 def _decrypt_with(keys: list[rsa.RSAPrivateKey], ciphertext: bytes) -> str | None:
-    for key in keys:
-        if len(ciphertext) != key.key_size // 8:
-            continue
-        for scheme in PADDINGS:
-            try:
-                plain = key.decrypt(ciphertext, scheme)
-            except ValueError:
-                continue
-            text = _as_text(plain)
+    fitting = [key for key in keys if len(ciphertext) == key.key_size // 8]
+    for scheme in PADDINGS[:-1]:
+        for key in fitting:
+            text = _attempt(key, ciphertext, scheme)
             if text is not None:
                 return text
-    return None
+    # PKCS#1 v1.5 under the wrong key (the pair just rotated in, during the old one's grace)
+    # answers with random bytes, now and then a short printable run; the right key answers with
+    # the whole password. So every live key is asked and the longest text wins.
+    texts = [_attempt(key, ciphertext, PADDINGS[-1]) for key in fitting]
+    return max((text for text in texts if text is not None), key=len, default=None)
+
+
+def _attempt(
+    key: rsa.RSAPrivateKey, ciphertext: bytes, scheme: padding.AsymmetricPadding
+) -> str | None:
+    try:
+        return _as_text(key.decrypt(ciphertext, scheme))
+    except ValueError:
+        return None
 
 
 def _as_text(plain: bytes) -> str | None:

@@ -193,3 +193,57 @@ def _as_text(plain: bytes) -> str | None:
     if not text or len(text) > MAX_PLAINTEXT_CHARS or not text.isprintable():
         return None
     return text
+
+
+@dataclass(frozen=True)
+class KeyInfo:
+    """What an operator sees of a key pair: never the private half."""
+
+    id: int
+    fingerprint: str
+    created_at: dt.datetime
+    retired_at: dt.datetime | None  # None: the published one
+    decrypts_until: dt.datetime | None  # end of its grace period; None while published
+
+
+def fingerprint(public_pem: str) -> str:
+    """SHA-256 of the public key's DER form, as colon-separated hex pairs (what
+    `openssl pkey -pubin -outform DER | sha256sum` prints, grouped)."""
+    key = serialization.load_pem_public_key(public_pem.encode("ascii"))
+    der = key.public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    digest = hashes.Hash(hashes.SHA256())
+    digest.update(der)
+    return ":".join(f"{b:02x}" for b in digest.finalize())
+
+
+async def live_keys(session: AsyncSession, now: dt.datetime, grace_seconds: int) -> list[KeyInfo]:
+    """The published pair first, then the pairs still decrypting in their grace period."""
+    cutoff = now - dt.timedelta(seconds=grace_seconds)
+    grace = dt.timedelta(seconds=grace_seconds)
+    rows = (
+        await session.execute(
+            select(RsaKey)
+            .where(or_(RsaKey.retired_at.is_(None), RsaKey.retired_at >= cutoff))
+            .order_by(RsaKey.id.desc())
+        )
+    ).scalars()
+    return [
+        KeyInfo(
+            row.id,
+            fingerprint(row.public_pem),
+            row.created_at,
+            row.retired_at,
+            row.retired_at + grace if row.retired_at is not None else None,
+        )
+        for row in rows
+    ]
+
+
+async def rotate(session: AsyncSession, pair: KeyPair, now: dt.datetime, grace_seconds: int) -> int:
+    """Publish `pair`, retiring the current one into its grace period, and delete the pairs
+    whose grace is over. Returns the new pair's id."""
+    key_id = await install(session, pair, now, replace=True)
+    await purge(session, now, grace_seconds)
+    return key_id

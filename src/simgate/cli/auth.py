@@ -9,8 +9,11 @@ from rich.table import Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from simgate.accounts import devkeys, rsa_keys
-from simgate.cli.common import DatabaseOption, console, err_console, in_transaction, now, table
+from simgate.audit.service import Actor
+from simgate.cli.common import DatabaseOption, console, in_transaction, now, table, with_deps
+from simgate.core.deps import Deps
 from simgate.core.settings import Settings
+from simgate.operators import security_actions
 
 devkey_app = typer.Typer(
     help="Developer keys that register and login require.", no_args_is_help=True
@@ -26,10 +29,11 @@ def issue(
 ) -> None:
     """Issue a new dev key and print it (shown only this once)."""
 
-    async def work(session: AsyncSession, settings: Settings) -> str:
-        return await devkeys.issue(session, now(), note)
+    async def work(deps: Deps) -> str | None:
+        return await security_actions.issue_dev_key(deps, Actor.cli(), note)
 
-    key = in_transaction(work, database_url)
+    key = with_deps(work, database_url)
+    assert key is not None  # the command line sends no request key: never a repeat
     if as_json:
         typer.echo(json.dumps({"dev_key": key}))
     else:
@@ -60,12 +64,10 @@ def revoke(
 ) -> None:
     """Revoke a dev key by its id (register and login refuse it from now on)."""
 
-    async def work(session: AsyncSession, settings: Settings) -> bool:
-        return await devkeys.revoke(session, key_id, now())
+    async def work(deps: Deps) -> bool:
+        return await security_actions.revoke_dev_key(deps, Actor.cli(), key_id)
 
-    if not in_transaction(work, database_url):
-        err_console.print(f"[red]no unrevoked dev key with id {key_id}[/red]")
-        raise typer.Exit(1)
+    with_deps(work, database_url)  # DevKeyNotFound: `error: …` and exit 1, by cli.errors
     console.print(f"dev key {key_id} revoked")
 
 
@@ -74,14 +76,10 @@ def rotate(database_url: str | None = DatabaseOption) -> None:
     """Publish a new key pair. The previous one still decrypts for SIMGATE_RSA_GRACE_SECONDS
     (clients holding the old public key keep working); pairs retired longer ago are deleted."""
 
-    async def work(session: AsyncSession, settings: Settings) -> int:
-        pair = rsa_keys.generate(settings.rsa_key_bits)
-        moment = now()
-        key_id = await rsa_keys.install(session, pair, moment, replace=True)
-        await rsa_keys.purge(session, moment, settings.rsa_grace_seconds)
-        return key_id
+    async def work(deps: Deps) -> int | None:
+        return await security_actions.rotate_rsa_key(deps, Actor.cli())
 
-    key_id = in_transaction(work, database_url)
+    key_id = with_deps(work, database_url)
     console.print(f"RSA key pair {key_id} published at /api/public.pem")
 
 

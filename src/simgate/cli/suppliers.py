@@ -8,11 +8,10 @@ from rich.table import Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from simgate.audit.service import Actor
-from simgate.cli.common import DatabaseOption, console, in_transaction, now, table, with_deps
+from simgate.cli.common import DatabaseOption, console, in_transaction, table, with_deps
 from simgate.core.deps import Deps
 from simgate.core.settings import Settings
-from simgate.operators import actions
-from simgate.suppliers import removal
+from simgate.operators import actions, supplier_removal
 from simgate.suppliers import service as suppliers
 
 app = typer.Typer(help="Agents (SIM banks) that supply numbers.", no_args_is_help=True)
@@ -30,19 +29,19 @@ def add(
 ) -> None:
     """Register an agent."""
 
-    async def work(session: AsyncSession, settings: Settings) -> None:
-        await suppliers.add(
-            session,
+    async def work(deps: Deps) -> None:
+        await actions.add_supplier(
+            deps,
+            Actor.cli(),
             name,
             url,
             key,
-            now(),
             priority=priority,
-            currency=currency,
             timeout_seconds=timeout,
+            currency=currency,
         )
 
-    in_transaction(work, database_url)
+    with_deps(work, database_url)
     console.print(f"supplier {escape(name)} added")
 
 
@@ -103,8 +102,8 @@ def remove(
     good once rentals or SMS of its own are on record (they keep naming it): disable it.
     """
 
-    async def work(session: AsyncSession, settings: Settings) -> None:
-        await removal.remove(session, name)
+    async def work(deps: Deps) -> None:
+        await supplier_removal.remove_supplier(deps, Actor.cli(), name)
 
-    in_transaction(work, database_url)
+    with_deps(work, database_url)
     console.print(f"supplier {escape(name)} removed")

@@ -78,15 +78,25 @@ async def add_supplier(
     *,
     priority: int = 0,
     timeout_seconds: float = 3.0,
+    currency: int = suppliers.DEFAULT_CURRENCY,
 ) -> bool:
     """Register an agent (its key is not written to the audit list)."""
     now = deps.clock.now()
     details = {"url": url, "priority": priority, "timeout_seconds": timeout_seconds}
+    if currency != suppliers.DEFAULT_CURRENCY:
+        details["currency"] = currency
     async with deps.db.transaction() as session:
         if not await audit.record(session, actor, "supplier.add", name, now, **details):
             return False
         await suppliers.add(
-            session, name, url, key, now, priority=priority, timeout_seconds=timeout_seconds
+            session,
+            name,
+            url,
+            key,
+            now,
+            priority=priority,
+            timeout_seconds=timeout_seconds,
+            currency=currency,
         )
     return True
 

@@ -34,6 +34,9 @@ KEY_MAX_LENGTH = 256  # suppliers.key
 MAX_TIMEOUT_SECONDS = 300.0
 
 
+DEFAULT_CURRENCY = 643  # ISO 4217 numeric: RUB, what agents of this market price in
+
+
 def _check(
     *,
     name: str | None = None,
@@ -76,7 +79,7 @@ async def add(
     now: dt.datetime,
     *,
     priority: int = 0,
-    currency: int = 643,
+    currency: int = DEFAULT_CURRENCY,
     timeout_seconds: float = 3.0,
 ) -> Supplier:
     """Register an agent; its key also authenticates the agent's PUSH_SMS."""

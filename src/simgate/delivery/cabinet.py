@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from simgate.core.deps import Deps
 from simgate.delivery import auth, queue, service
 from simgate.delivery import repository as repo
-from simgate.delivery.errors import MessageNotFound
+from simgate.delivery.errors import MessageNotFound, TemplateNotFound
 from simgate.models.delivery import DeliverySender, DeliveryTemplate, OutboundMessage
 
 
@@ -54,6 +54,13 @@ async def add_template(deps: Deps, account_id: int, name: str, text: str) -> int
     """A new template, as the delivery-api's add_template makes it; TemplateExists if taken."""
     async with deps.db.transaction() as session:
         return await service.add_template(session, account_id, name, text, deps.clock.now())
+
+
+async def remove_template(deps: Deps, account_id: int, template_id: int) -> None:
+    """Delete one of the account's templates; TemplateNotFound for another's or an unknown id."""
+    async with deps.db.transaction() as session:
+        if not await repo.remove_template(session, account_id, template_id):
+            raise TemplateNotFound(f"no template {template_id}")
 
 
 async def sent(deps: Deps, account_id: int, before_id: int | None, limit: int) -> SentPage:

@@ -84,3 +84,15 @@ class MessageNotFound(NotFound):
     """No such outbound message of this account (another account's looks the same)."""
 
     code = "MESSAGE_NOT_FOUND"
+
+
+class NotCancellable(DeliveryError):
+    """The message is not waiting in the queue: sent, failed, or being handed over now."""
+
+    code = "NOT_CANCELLABLE"
+
+
+class TemplateNotFound(NotFound):
+    """No such template of this account (another account's looks the same)."""
+
+    code = "TEMPLATE_NOT_FOUND"

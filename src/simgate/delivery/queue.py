@@ -206,10 +206,10 @@ async def mark_failed(
     )
     if not getattr(result, "rowcount", 0):
         return None
-    return await _hold_of(session, message_id)
+    return await hold_of(session, message_id)
 
 
-async def _hold_of(session: AsyncSession, message_id: int) -> int:
+async def hold_of(session: AsyncSession, message_id: int) -> int:
     stmt = select(OutboundMessage.hold_id).where(OutboundMessage.id == message_id)
     return int((await session.execute(stmt)).scalar_one())
 

@@ -1,19 +1,23 @@
-"""Queries on signing secrets, signed requests, sender names, templates and the stop-list."""
+"""Queries on signing secrets, signed requests, sender names, templates, the stop-list, and
+the operator's view of the outbound queue."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import ColumnElement, and_, delete, not_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from simgate.core.db import insert_ignore
+from simgate.delivery import queue
+from simgate.models import Account
 from simgate.models.delivery import (
     DeliveryRequest,
     DeliverySecret,
     DeliverySender,
     DeliveryTemplate,
+    OutboundMessage,
     StopListEntry,
 )
 
@@ -160,6 +164,16 @@ async def add_template(
     return int((await session.execute(stmt)).scalar_one())
 
 
+async def remove_template(session: AsyncSession, account_id: int, template_id: int) -> bool:
+    """Delete one of the account's templates; False for another account's or an unknown id."""
+    result = await session.execute(
+        delete(DeliveryTemplate).where(
+            DeliveryTemplate.id == template_id, DeliveryTemplate.account_id == account_id
+        )
+    )
+    return bool(getattr(result, "rowcount", 0))
+
+
 async def stop_listed(session: AsyncSession, phones: Sequence[str]) -> set[str]:
     if not phones:
         return set()
@@ -185,3 +199,69 @@ async def stop_list(session: AsyncSession) -> Sequence[StopListEntry]:
     return (
         (await session.execute(select(StopListEntry).order_by(StopListEntry.phone))).scalars().all()
     )
+
+
+# What the console's queue view filters on: a stored state, or the part of "queued" that a
+# worker holds right now (its lease is live: it is being handed to the SMSC).
+IN_FLIGHT = "in_flight"
+SENT_STATES = (queue.SUBMITTED, queue.DELIVERED, queue.UNDELIVERED)
+QUEUE_GROUPS = (queue.QUEUED, IN_FLIGHT, "sent", queue.FAILED)
+
+
+def _in_group(group: str, now: dt.datetime) -> ColumnElement[bool] | None:
+    if group == queue.QUEUED:
+        return and_(OutboundMessage.state == queue.QUEUED, queue.LEASE.free(now))
+    if group == IN_FLIGHT:
+        return and_(OutboundMessage.state == queue.QUEUED, not_(queue.LEASE.free(now)))
+    if group == "sent":
+        return OutboundMessage.state.in_(SENT_STATES)
+    if group == queue.FAILED:
+        return OutboundMessage.state == queue.FAILED
+    return None
+
+
+async def queue_page(
+    session: AsyncSession,
+    now: dt.datetime,
+    *,
+    account_id: int | None,
+    group: str | None,
+    before_id: int | None,
+    limit: int,
+) -> list[tuple[OutboundMessage, str]]:
+    """Messages of every account (or one) with their account's name, newest first, older
+    than `before_id`: keyset paging on the primary key (on the account's index when one
+    account is asked), so a late page costs what the first does."""
+    stmt = select(OutboundMessage, Account.name).join(
+        Account, Account.id == OutboundMessage.account_id
+    )
+    if account_id is not None:
+        stmt = stmt.where(OutboundMessage.account_id == account_id)
+    in_group = _in_group(group, now) if group else None
+    if in_group is not None:
+        stmt = stmt.where(in_group)
+    if before_id is not None:
+        stmt = stmt.where(OutboundMessage.id < before_id)
+    stmt = stmt.order_by(OutboundMessage.id.desc()).limit(limit)
+    return [(message, str(name)) for message, name in (await session.execute(stmt)).all()]
+
+
+async def cancel_queued(
+    session: AsyncSession, message_id: int, now: dt.datetime, error: str
+) -> int | None:
+    """queued -> failed for a message no worker holds (one being handed to the SMSC right now
+    could still be sent, uncharged); the hold id to release, or None when it was not so."""
+    result = await session.execute(
+        update(OutboundMessage)
+        .where(
+            OutboundMessage.id == message_id,
+            OutboundMessage.state == queue.QUEUED,
+            queue.LEASE.free(now),
+        )
+        .values(
+            state=queue.FAILED, finished_at=now, lease=None, locked_until=None, last_error=error
+        )
+    )
+    if not getattr(result, "rowcount", 0):
+        return None
+    return await queue.hold_of(session, message_id)

@@ -210,6 +210,9 @@ WORDS: dict[str, tuple[str, str]] = {
         "Отправитель: до 11 букв и цифр (хотя бы одна буква) или до 15 цифр.",
     ),
     "TEMPLATE_EXISTS": ("A template of that name exists.", "Шаблон с таким названием уже есть."),
+    "remove_template": ("Remove", "Удалить"),
+    "template_removed": ("Template removed.", "Шаблон удалён."),
+    "console_link": ("Console", "Консоль"),
     # call forwarding
     "forwardings": ("Forwarding", "Переадресация"),
     "forwardings_help": (
@@ -292,9 +295,11 @@ def translator(lang: str) -> Callable[[str], str]:
 
 def _with_console_words() -> None:
     # The operator console keeps its words in its own module; one table serves both.
+    from simgate.web.admin.keys_words import KEYS_WORDS
     from simgate.web.admin.words import ADMIN_WORDS
 
     WORDS.update(ADMIN_WORDS)
+    WORDS.update(KEYS_WORDS)
 
 
 _with_console_words()

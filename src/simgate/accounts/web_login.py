@@ -42,6 +42,7 @@ class SessionView:
     account_id: int
     account_name: str
     csrf_token: str
+    is_operator: bool = False  # shows the console's link; the console itself checks again
 
 
 async def password_login(
@@ -100,7 +101,7 @@ async def session_of(deps: Deps, token: str) -> SessionView | None:
     if found is None or found[1].blocked:
         return None
     web_session, account = found
-    return SessionView(account.id, account.name, web_session.csrf_token)
+    return SessionView(account.id, account.name, web_session.csrf_token, account.is_operator)
 
 
 async def logout(deps: Deps, token: str) -> None:

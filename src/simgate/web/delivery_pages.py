@@ -12,14 +12,14 @@ from starlette.responses import RedirectResponse, Response
 
 from simgate.core.errors import DomainError
 from simgate.delivery import cabinet as delivery
-from simgate.delivery.errors import MessageNotFound
+from simgate.delivery.errors import MessageNotFound, TemplateNotFound
 from simgate.web.pages import PageNotFound, context_of, member, page, posted, text_field
 
 router = APIRouter(include_in_schema=False)
 
 PAGE_SIZE = 50
 ROW_ID_MAX = 2**63 - 1  # a bigger id is no row's: refused before it reaches the database
-NOTICES = ("sender_requested", "template_added")
+NOTICES = ("sender_requested", "template_added", "template_removed")
 
 
 def row_id(text: str | None) -> int | None:
@@ -83,6 +83,19 @@ async def add_template(request: Request) -> Response:
         entered = {"name": name, "text": text}
         return await _show(request, 400, error=exc.code, entered=entered)
     return RedirectResponse("/delivery?notice=template_added", 303)
+
+
+@router.post("/delivery/templates/{template_id}/remove")
+async def remove_template(request: Request, template_id: str) -> Response:
+    me, _ = await posted(request)
+    wanted = row_id(template_id)
+    if wanted is None:
+        raise PageNotFound
+    try:
+        await delivery.remove_template(context_of(request).deps, me.account_id, wanted)
+    except TemplateNotFound as exc:
+        raise PageNotFound from exc
+    return RedirectResponse("/delivery?notice=template_removed", 303)
 
 
 @router.get("/delivery/sent")

@@ -13,7 +13,7 @@ from simgate.hub.context import HubContext
 from simgate.web import auth_pages, cabinet, delivery_pages, forwarding_pages, records
 from simgate.web.admin import router as admin
 from simgate.web.live import AccountSignals
-from simgate.web.pages import BadForm, NotLoggedIn, PageNotFound, member_or_none, page
+from simgate.web.pages import BadForm, NotLoggedIn, PageNotFound, is_htmx, member_or_none, page
 
 STATIC = Path(__file__).parent / "static"
 
@@ -36,6 +36,10 @@ def install(app: FastAPI, ctx: HubContext) -> None:
 
 
 async def _to_login(request: Request, exc: Exception) -> Response:
+    if is_htmx(request):
+        # htmx would follow a 303 itself and swap the login page into the polled fragment;
+        # HX-Redirect makes it load /login as the whole page instead.
+        return Response(status_code=401, headers={"HX-Redirect": "/login"})
     return RedirectResponse("/login", 303)
 
 

@@ -5,6 +5,7 @@ the command line are; buyers get 404 for all of it."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from cryptography.hazmat.primitives import serialization
@@ -12,7 +13,8 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from playwright.async_api import expect
 
 from simgate.accounts import service as accounts
-from simgate.delivery import auth
+from simgate.delivery import auth, outcomes
+from simgate.models.delivery import OutboundMessage
 from tests.auth.conftest import encrypt_with
 from tests.web.conftest import PASSWORD, WebHub, log_in
 from tests.web.test_console import audit_rows, look, make_operator, run_cli
@@ -166,7 +168,7 @@ async def test_delivery_queue_pages_and_cancel(web_hub, make_web_buyer, new_page
     await expect(rows).to_have_count(1)
     await expect(rows.first).to_contain_text("cancelled by an operator")
     after = (await web_hub.api("getBalance", bob_key))["balance"]
-    assert float(after) > float(before)  # the held price came back
+    assert Decimal(after) > Decimal(before)  # the held price came back
 
     # A failed message cannot be cancelled again: refused, nothing recorded.
     failed_id = (await rows.first.locator("td").first.inner_text()).strip()
@@ -216,3 +218,34 @@ async def test_buyers_get_404_and_forms_need_the_token(web_hub, make_web_buyer, 
     assert await public_pem(web_hub) == pem
     rows = await audit_rows(boss, web_hub.url)
     assert actions_of(rows) == ["cli account.create boss"]
+
+
+async def test_a_message_a_worker_holds_is_in_flight_and_not_cancelled(
+    web_hub, make_web_buyer, new_page
+):
+    await make_web_buyer("bob", balance=100_00)
+    await send_sms(web_hub, "bob", 1)
+    # A worker claims it, as the queue runner does before handing it to the SMSC.
+    async with web_hub.ctx.db.transaction() as session:
+        claimed = await outcomes.claim_due(session, web_hub.ctx.settings, web_hub.clock.now(), 5)
+    assert len(claimed) == 1
+    await make_operator(web_hub)
+    page = await new_page()
+    await log_in(page, web_hub.url, "boss")
+    await page.goto(f"{web_hub.url}/admin/queue?state=in_flight")
+    row = page.locator("tr.queue-row")
+    await expect(row).to_contain_text("in flight")
+    await expect(row.get_by_role("button", name="Cancel")).to_have_count(0)
+    await page.goto(f"{web_hub.url}/admin/queue?state=queued")
+    await expect(row).to_have_count(0)
+
+    csrf = await page.locator("input[name=csrf]").first.get_attribute("value")
+    forged = await page.request.post(
+        f"{web_hub.url}/admin/queue/cancel",
+        form={"csrf": csrf or "", "id": str(claimed[0].message_id)},
+    )
+    assert forged.status == 400
+    async with web_hub.ctx.db.read() as session:
+        message = await session.get(OutboundMessage, claimed[0].message_id)
+    assert message is not None and message.state == "queued"
+    assert actions_of(await audit_rows(page, web_hub.url)) == ["cli account.create boss"]

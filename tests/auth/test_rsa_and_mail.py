@@ -7,17 +7,15 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from sqlalchemy import select
 
 from simgate.accounts import mailer, rsa_keys
+from simgate.audit.service import Actor
 from simgate.models.auth import AuthEmail, RsaKey
+from simgate.operators import security_actions
 from tests.auth.conftest import PASSWORD, AuthHub, free_port
 
 
 async def rotate(auth_hub: AuthHub) -> None:
-    """What `simgate rsa rotate` does."""
-    settings = auth_hub.ctx.settings
-    async with auth_hub.ctx.db.transaction() as session:
-        pair = rsa_keys.generate(settings.rsa_key_bits)
-        await rsa_keys.install(session, pair, auth_hub.clock.now(), replace=True)
-        await rsa_keys.purge(session, auth_hub.clock.now(), settings.rsa_grace_seconds)
+    """What `simgate rsa rotate` (and the console's "Rotate") does."""
+    assert await security_actions.rotate_rsa_key(auth_hub.ctx.deps, Actor.cli()) is not None
 
 
 async def test_old_public_key_works_for_the_grace_period(auth_hub: AuthHub) -> None:

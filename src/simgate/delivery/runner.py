@@ -18,6 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from simgate.core import backoff
 from simgate.core.deps import Deps
+from simgate.core.settings import Settings
 from simgate.delivery import outcomes
 from simgate.delivery.queue import Work
 from simgate.delivery.recorder import Recorder
@@ -38,7 +39,8 @@ THROTTLE_PAUSE_SECONDS = 1.0
 FIRST_BACKOFF_SECONDS = 0.5
 RECONNECT_JITTER = 0.2  # runners that lost one SMSC together do not all return together
 DRAIN_SECONDS = 5.0
-CLAIM_WINDOWS = 4  # messages claimed ahead, in windows
+CLAIM_WINDOWS = 4  # messages claimed ahead at least, in windows
+MAX_CLAIM_AHEAD = 500
 
 
 def default_transport(deps: Deps) -> Transport:
@@ -48,6 +50,24 @@ def default_transport(deps: Deps) -> Transport:
 
         return SmppTransport(deps.settings)
     return LogTransport()
+
+
+def claim_ahead(settings: Settings) -> int:
+    """How many messages the dispatcher keeps claimed: enough that a claim transaction is
+    paid once per many messages, not per window, and never more than the configured rate
+    sends in a quarter of the lease, so every claimed message is submitted well before
+    another worker could take it over."""
+    at_least = CLAIM_WINDOWS * max(1, settings.smsc_window)
+    by_rate = int(settings.smsc_throughput_per_second * settings.delivery_claim_seconds / 4)
+    return max(at_least, min(MAX_CLAIM_AHEAD, by_rate))
+
+
+def claim_ready(settings: Settings, active: int) -> bool:
+    """Whether to claim now, with `active` messages still being sent: claims come in batches
+    of at least half the claim-ahead, since one transaction per handful of messages would
+    make claims, not the SMSC, the limit."""
+    ahead = claim_ahead(settings)
+    return active == 0 or ahead - active >= ahead // 2
 
 
 def build_pdus(work: Work) -> list[PartPdu]:
@@ -161,37 +181,48 @@ class DeliveryRunner:
         limiter = RateLimiter(settings.smsc_throughput_per_second)
         window = asyncio.Semaphore(max(1, settings.smsc_window))
         active: set[asyncio.Task[None]] = set()
+        # Set when a message task ends and leaves room for a claim: the idle dispatcher waits
+        # on this one event, not on every task it keeps claimed ahead (hundreds of them).
+        room_to_claim = asyncio.Event()
+
+        def finished(task: asyncio.Task[None]) -> None:
+            active.discard(task)
+            if claim_ready(settings, len(active)):
+                room_to_claim.set()
+
         try:
             while not broken.is_set():
-                # Claim in batches of at least a window: one transaction per handful of
-                # messages would make claims, not the SMSC, the limit.
-                window_size = max(1, settings.smsc_window)
-                room = CLAIM_WINDOWS * window_size - len(active)
-                ready = room >= window_size or not active
-                works = await self._claim_shielded(room) if ready else []
+                room_to_claim.clear()  # before looking, so no task's end is missed
+                if not claim_ready(settings, len(active)):
+                    await self._idle(broken, room_to_claim)
+                    continue
+                works = await self._claim_shielded(claim_ahead(settings) - len(active))
                 if not works:
-                    await self._idle(broken, active)
+                    # Nothing due: look again after the poll interval, not at every task's end.
+                    await self._idle(broken, None)
                     continue
                 for work in works:
                     task = asyncio.create_task(self._send(transport, work, limiter, window, broken))
                     active.add(task)
-                    task.add_done_callback(active.discard)
+                    task.add_done_callback(finished)
             raise TransportError("session lost")
         finally:
             # Stopping: let submits in flight get their resp so they are recorded, not resent.
             # Session lost: no resp can come any more; give the messages back at once.
             await _drain(active, 0.0 if broken.is_set() else DRAIN_SECONDS)
 
-    async def _idle(self, broken: asyncio.Event, active: set[asyncio.Task[None]]) -> None:
-        """Until the poll interval passes, a message task ends (room to claim) or the
-        session breaks."""
-        broken_wait = asyncio.ensure_future(broken.wait())
+    async def _idle(self, broken: asyncio.Event, room_to_claim: asyncio.Event | None) -> None:
+        """Until the poll interval passes, the session breaks or (when given) a message task
+        ends leaving room to claim."""
+        events = [broken] if room_to_claim is None else [broken, room_to_claim]
+        waits = {asyncio.ensure_future(event.wait()) for event in events}
         await asyncio.wait(
-            {broken_wait, *active},
+            waits,
             timeout=self._deps.settings.delivery_poll_seconds,
             return_when=asyncio.FIRST_COMPLETED,
         )
-        broken_wait.cancel()
+        for wait in waits:
+            wait.cancel()
 
     async def _claim_shielded(self, limit: int) -> list[Work]:
         """A claim committed while the session is being torn down is handed straight back,

@@ -96,5 +96,21 @@ def test_claims_reach_ahead_only_as_far_as_the_rate_sends_within_the_lease() -> 
         )
 
     assert ahead(50, 30) == 375  # a quarter of the lease at the configured rate
-    assert ahead(1, 30) == 4 * 10  # never less than a few windows
+    assert ahead(1, 30) == 10  # never less than a window
     assert ahead(1e6, 30) == MAX_CLAIM_AHEAD
+
+
+async def test_a_message_left_unsent_past_its_claim_goes_back_rather_than_twice_out(
+    ctx: HubContext, customer: Customer, smsc: LoopbackSmsc
+) -> None:
+    # Two runners, a lease of one second and a rate that needs four to send what one runner
+    # claims: the other runner takes over every message the first let run out, so only
+    # giving those back before their lease ends keeps each message to one submit_sm.
+    ctx.settings = ctx.settings.model_copy(
+        update={"smsc_throughput_per_second": 5.0, "delivery_claim_seconds": 1.0}
+    )
+    phones = [f"7900666{i:04d}" for i in range(2 * WINDOW)]
+    await enqueue(ctx, customer, phones, "once")
+    async with running(ctx), running(ctx):
+        await eventually(all_in(ctx, "delivered", len(phones)), within=60)
+    assert sorted(s.destination for s in smsc.accepted) == phones

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Callable
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -39,8 +40,10 @@ THROTTLE_PAUSE_SECONDS = 1.0
 FIRST_BACKOFF_SECONDS = 0.5
 RECONNECT_JITTER = 0.2  # runners that lost one SMSC together do not all return together
 DRAIN_SECONDS = 5.0
-CLAIM_WINDOWS = 4  # messages claimed ahead at least, in windows
 MAX_CLAIM_AHEAD = 500
+# A claimed part is submitted only within this share of the lease, counted from before the
+# claim: past it another worker may soon take the message, and both would send it.
+SEND_WITHIN_LEASE = 0.75
 
 
 def default_transport(deps: Deps) -> Transport:
@@ -54,12 +57,10 @@ def default_transport(deps: Deps) -> Transport:
 
 def claim_ahead(settings: Settings) -> int:
     """How many messages the dispatcher keeps claimed: enough that a claim transaction is
-    paid once per many messages, not per window, and never more than the configured rate
-    sends in a quarter of the lease, so every claimed message is submitted well before
-    another worker could take it over."""
-    at_least = CLAIM_WINDOWS * max(1, settings.smsc_window)
+    paid once per many messages, not per window, and no more than the configured rate sends
+    in a quarter of the lease (but always a window's worth, to keep the window full)."""
     by_rate = int(settings.smsc_throughput_per_second * settings.delivery_claim_seconds / 4)
-    return max(at_least, min(MAX_CLAIM_AHEAD, by_rate))
+    return max(1, settings.smsc_window, min(MAX_CLAIM_AHEAD, by_rate))
 
 
 def claim_ready(settings: Settings, active: int) -> bool:
@@ -196,13 +197,15 @@ class DeliveryRunner:
                 if not claim_ready(settings, len(active)):
                     await self._idle(broken, room_to_claim)
                     continue
+                send_by = time.monotonic() + settings.delivery_claim_seconds * SEND_WITHIN_LEASE
                 works = await self._claim_shielded(claim_ahead(settings) - len(active))
                 if not works:
                     # Nothing due: look again after the poll interval, not at every task's end.
                     await self._idle(broken, None)
                     continue
                 for work in works:
-                    task = asyncio.create_task(self._send(transport, work, limiter, window, broken))
+                    sending = self._send(transport, work, limiter, window, broken, send_by)
+                    task = asyncio.create_task(sending)
                     active.add(task)
                     task.add_done_callback(finished)
             raise TransportError("session lost")
@@ -255,6 +258,7 @@ class DeliveryRunner:
         limiter: RateLimiter,
         window: asyncio.Semaphore,
         broken: asyncio.Event,
+        send_by: float,
     ) -> None:
         def give_back(error: str, **flags: bool) -> None:
             self._recorder.put(outcomes.GiveBack(work.message_id, work.lease, error, **flags))
@@ -263,6 +267,11 @@ class DeliveryRunner:
             for pdu in build_pdus(work):
                 await limiter.acquire()
                 async with window:
+                    if time.monotonic() > send_by:
+                        # Waited too long behind the window or the rate: what is unsent goes
+                        # back to the queue instead of racing a worker that took it over.
+                        give_back("claim ran out before sending", count_attempt=False)
+                        return
                     outcome = await transport.submit(pdu)
                 if outcome.ok:
                     assert outcome.smsc_message_id is not None  # part of `ok`

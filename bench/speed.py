@@ -1,7 +1,8 @@
 """The hub's speed from outside, with wrk, against a bare ASGI app measured in the same run.
 
     python bench/speed.py [--seconds 6] [--no-postgres] [--history-rows 1000000]
-                          [--only reads rentals processes fanout history] [--sms 200]
+                          [--only reads rentals processes fanout history delivery]
+                          [--sms 200] [--messages 5000]
                           [--duration 60] [--pg-database simgate_bench_speed]
 
 Needs `wrk` (Debian: apt-get install wrk). The reference is bench/bare_app.py on uvicorn with
@@ -20,7 +21,9 @@ off for an account with N finished rentals ÷ one with 1,000; and on PostgreSQL 
 processes ÷ one on getState; SMS pushed through one hub process → visible through another
 (bench/fanout_latency.py). With --duration, also 32 buyers renting for that long while a
 `simgate worker` polls the agent's stock ten times a second (the poll writes the rows every
-rental reads): rentals/s, TRY_AGAIN_LATER answers and deadlocks. Prints the table as Markdown.
+rental reads): rentals/s, TRY_AGAIN_LATER answers and deadlocks. The delivery group runs
+bench/delivery_submit_rate.py's measurement on each database: the SMS queue's submit_sm rate
+to a loopback SMSC ÷ a bare smpp34 client's, in the same run. Prints the table as Markdown.
 """
 
 from __future__ import annotations
@@ -71,7 +74,8 @@ BUYERS = 32
 UNLIMITED = 10**6
 
 Row = tuple[str, str]
-ROW_GROUPS = ["reads", "rentals", "processes", "fanout", "history"]
+ROW_GROUPS = ["reads", "rentals", "processes", "fanout", "history", "delivery"]
+DELIVERY_WINDOW = 10  # the default smsc_window, for simgate and the bare client alike
 POLLER_PHONE = 79_000_000_001  # the number of the poller's open rental (see `seed`)
 
 
@@ -477,8 +481,28 @@ def processes_row(url: str, env: dict[str, str], data: Seeded, seconds: float) -
     return ("2 hub processes ÷ 1 on getState (PostgreSQL)", f"{ratio:.2f}")
 
 
+def delivery_row(label: str, url: str, messages: int) -> Row:
+    """The SMS queue → loopback SMSC ÷ a bare smpp34 client (bench/delivery_submit_rate.py)."""
+    import delivery_submit_rate  # a bench script beside this one
+
+    # SQLite: a file of its own (empty url), not the one the other groups seeded.
+    own_url = "" if label == "SQLite" else url
+    result = asyncio.run(delivery_submit_rate.measure(messages, DELIVERY_WINDOW, own_url))
+    print(
+        f"  queue {result.ours:,.0f} submit_sm/s vs bare {result.bare_before:,.0f} / "
+        f"{result.bare_after:,.0f}; {result.cpu_ms:.2f} ms CPU per message",
+        flush=True,
+    )
+    return (
+        f"delivery queue → SMSC ÷ bare smpp34 client, {messages} SMS ({label})",
+        f"{result.ratio:.3f} ({result.cpu_ms:.2f} ms CPU per message)",
+    )
+
+
 def measure(label: str, url: str, args: argparse.Namespace, data_dir: str) -> list[Row]:
     print(f"[{label}]", flush=True)
+    if args.only == {"delivery"}:
+        return [delivery_row(label, url, args.messages)]
     env = {"SIMGATE_DATABASE_URL": url, "SIMGATE_DATA_DIR": data_dir, "SIMGATE_WORKERS": "1"}
     settings = Settings(database_url=url, data_dir=Path(data_dir))
     ref_port, agent_port, hub_port = free_port(), free_port(), free_port()
@@ -517,6 +541,10 @@ def measure(label: str, url: str, args: argparse.Namespace, data_dir: str) -> li
             cold = {**env, "SIMGATE_STATE_CACHE_SECONDS": "0"}
             with running(hub_command(hub_port), hub_port, cold):
                 rows += history_rows(label, hub, data, args.history_rows, args.seconds)
+    if "delivery" in args.only:
+        if label == "PostgreSQL":
+            reset_postgres(args.pg_database)  # the queue's bench seeds its own account
+        rows.append(delivery_row(label, url, args.messages))
     return rows
 
 
@@ -525,6 +553,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=6, help="each wrk run (default 6)")
     parser.add_argument("--no-postgres", action="store_true")
     parser.add_argument("--sms", type=int, default=200, help="SMS in the fanout row")
+    parser.add_argument(
+        "--messages", type=int, default=5000, help="SMS through the queue in the delivery row"
+    )
     parser.add_argument(
         "--duration",
         type=int,

@@ -58,6 +58,11 @@ class LoopbackSmsc:
         # From this many accepted submits on, leave submit_sm unanswered (a stalled SMSC).
         self.stall_after: int | None = None
         self.stalled: list[smpp34.SubmitSmEvent] = []
+        # Set: answer nothing until this many submit_sm are unanswered, then answer them all;
+        # only a client that keeps that many outstanding gets anything through.
+        self.answer_in_groups: int | None = None
+        self.most_outstanding = 0
+        self._held: list[smpp34.SubmitSmEvent] = []
         # Returns a command_status to refuse with, or None to accept.
         self.decide: Callable[[smpp34.SubmitSmEvent], int | None] = lambda _event: None
         self._sessions: dict[str, smpp34.Esme] = {}
@@ -97,6 +102,18 @@ class LoopbackSmsc:
         if self.stall_after is not None and len(self.accepted) >= self.stall_after:
             self.stalled.append(event)  # kept, so the library does not answer it either
             return
+        if self.answer_in_groups is not None:
+            self._held.append(event)
+            self.most_outstanding = max(self.most_outstanding, len(self._held))
+            if len(self._held) < self.answer_in_groups:
+                return
+            group, self._held = self._held, []
+            for held in group:
+                self._answer(held)
+            return
+        self._answer(event)
+
+    def _answer(self, event: smpp34.SubmitSmEvent) -> None:
         status = self.decide(event)
         if status is not None:
             event.reject(status)

@@ -66,3 +66,24 @@ async def test_check_reports_tampering(db, settings, clock):
     async with db.read() as session:
         problems = await ledger.check(session)
     assert problems and all(p.account_id == account_id for p in problems)
+
+
+async def test_capture_many_ends_each_hold_once_across_accounts(db, settings, clock):
+    async with db.transaction() as session:
+        now = clock.now()
+        first = (await accounts.create(session, settings, "one", now, balance=1000)).account.id
+        second = (await accounts.create(session, settings, "two", now, balance=1000)).account.id
+        holds = [
+            await ledger.hold(session, first, 100, now, "a"),
+            await ledger.hold(session, second, 250, now, "b"),
+            await ledger.hold(session, first, 300, now, "c"),
+        ]
+        ended_before = await ledger.hold(session, second, 50, now, "d")
+        assert await ledger.release(session, ended_before, now)
+        captured = await ledger.capture_many(session, [*reversed(holds), ended_before], now)
+        assert captured == sorted(holds)  # the released one is left alone
+        assert await ledger.capture_many(session, holds, now) == []  # each ends once
+        one, two = await ledger.balance(session, first), await ledger.balance(session, second)
+        assert (one.available, one.held, one.captured) == (600, 0, 400)
+        assert (two.available, two.held, two.captured) == (750, 0, 250)
+        assert await ledger.check(session) == []

@@ -65,14 +65,17 @@ async def record_acks(
         session, [(a.message_id, a.seq, a.smsc_message_id) for a in acks], now
     )
     touched = list(dict.fromkeys(a.message_id for a in acks))
-    for hold_id in await queue.mark_submitted(session, touched, now):
-        await ledger.capture(session, hold_id, now)
-    await queue.extend_claims(session, touched, _lease_until(settings, now))
-    # A receipt can beat the commit of its part's acknowledgement (the SMSC sends it at once).
+    submitted = await queue.mark_submitted(session, touched, now)
+    # One capture for the whole batch: per message it was three statements each.
+    await ledger.capture_many(session, list(submitted.values()), now)
+    still_sending = [m for m in touched if m not in submitted]
+    await queue.extend_claims(session, still_sending, _lease_until(settings, now))
+    # A receipt can beat the commit of its part's acknowledgement (the SMSC sends it at once);
+    # applying it finishes the messages it completes. A message without such a receipt has a
+    # part this batch just marked submitted, so it cannot be finished yet.
     await apply_receipts(
         session, now, sorted({f for a in acks for f in id_forms(a.smsc_message_id)})
     )
-    await queue.finish_messages(session, touched, now)
 
 
 async def give_back(

@@ -137,9 +137,10 @@ async def mark_parts_submitted(
 
 async def mark_submitted(
     session: AsyncSession, message_ids: Sequence[int], now: dt.datetime
-) -> list[int]:
-    """queued -> submitted for the messages none of whose parts is pending; the holds to
-    capture. The rest keep their claim, extended to `now` + the lease by the caller."""
+) -> dict[int, int]:
+    """queued -> submitted for the messages none of whose parts is pending: message id ->
+    hold id, the holds to capture. The rest keep their claim, extended to `now` + the lease
+    by the caller."""
     no_pending = ~exists().where(
         OutboundPart.message_id == OutboundMessage.id, OutboundPart.state == PENDING
     )
@@ -151,15 +152,17 @@ async def mark_submitted(
             no_pending,
         )
         .values(state=SUBMITTED, submitted_at=now, lease=None, locked_until=None)
-        .returning(OutboundMessage.hold_id)
+        .returning(OutboundMessage.id, OutboundMessage.hold_id)
         .execution_options(synchronize_session=False)
     )
-    return [int(h) for h in result.scalars()]
+    return {int(m): int(h) for m, h in result.all()}
 
 
 async def extend_claims(
     session: AsyncSession, message_ids: Sequence[int], until: dt.datetime
 ) -> None:
+    if not message_ids:
+        return
     await session.execute(
         update(OutboundMessage)
         .where(

@@ -12,12 +12,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Callable
 
 from sqlalchemy.exc import SQLAlchemyError
 
 from simgate.core import backoff
 from simgate.core.deps import Deps
+from simgate.core.settings import Settings
 from simgate.delivery import outcomes
 from simgate.delivery.queue import Work
 from simgate.delivery.recorder import Recorder
@@ -38,7 +40,10 @@ THROTTLE_PAUSE_SECONDS = 1.0
 FIRST_BACKOFF_SECONDS = 0.5
 RECONNECT_JITTER = 0.2  # runners that lost one SMSC together do not all return together
 DRAIN_SECONDS = 5.0
-CLAIM_WINDOWS = 4  # messages claimed ahead, in windows
+MAX_CLAIM_AHEAD = 500
+# A claimed part is submitted only within this share of the lease, counted from before the
+# claim: past it another worker may soon take the message, and both would send it.
+SEND_WITHIN_LEASE = 0.75
 
 
 def default_transport(deps: Deps) -> Transport:
@@ -48,6 +53,22 @@ def default_transport(deps: Deps) -> Transport:
 
         return SmppTransport(deps.settings)
     return LogTransport()
+
+
+def claim_ahead(settings: Settings) -> int:
+    """How many messages the dispatcher keeps claimed: enough that a claim transaction is
+    paid once per many messages, not per window, and no more than the configured rate sends
+    in a quarter of the lease (but always a window's worth, to keep the window full)."""
+    by_rate = int(settings.smsc_throughput_per_second * settings.delivery_claim_seconds / 4)
+    return max(1, settings.smsc_window, min(MAX_CLAIM_AHEAD, by_rate))
+
+
+def claim_ready(settings: Settings, active: int) -> bool:
+    """Whether to claim now, with `active` messages still being sent: claims come in batches
+    of at least half the claim-ahead, since one transaction per handful of messages would
+    make claims, not the SMSC, the limit."""
+    ahead = claim_ahead(settings)
+    return active == 0 or ahead - active >= ahead // 2
 
 
 def build_pdus(work: Work) -> list[PartPdu]:
@@ -161,37 +182,50 @@ class DeliveryRunner:
         limiter = RateLimiter(settings.smsc_throughput_per_second)
         window = asyncio.Semaphore(max(1, settings.smsc_window))
         active: set[asyncio.Task[None]] = set()
+        # Set when a message task ends and leaves room for a claim: the idle dispatcher waits
+        # on this one event, not on every task it keeps claimed ahead (hundreds of them).
+        room_to_claim = asyncio.Event()
+
+        def finished(task: asyncio.Task[None]) -> None:
+            active.discard(task)
+            if claim_ready(settings, len(active)):
+                room_to_claim.set()
+
         try:
             while not broken.is_set():
-                # Claim in batches of at least a window: one transaction per handful of
-                # messages would make claims, not the SMSC, the limit.
-                window_size = max(1, settings.smsc_window)
-                room = CLAIM_WINDOWS * window_size - len(active)
-                ready = room >= window_size or not active
-                works = await self._claim_shielded(room) if ready else []
+                room_to_claim.clear()  # before looking, so no task's end is missed
+                if not claim_ready(settings, len(active)):
+                    await self._idle(broken, room_to_claim)
+                    continue
+                send_by = time.monotonic() + settings.delivery_claim_seconds * SEND_WITHIN_LEASE
+                works = await self._claim_shielded(claim_ahead(settings) - len(active))
                 if not works:
-                    await self._idle(broken, active)
+                    # Nothing due: look again after the poll interval, not at every task's end.
+                    await self._idle(broken, None)
                     continue
                 for work in works:
-                    task = asyncio.create_task(self._send(transport, work, limiter, window, broken))
+                    sending = self._send(transport, work, limiter, window, broken, send_by)
+                    task = asyncio.create_task(sending)
                     active.add(task)
-                    task.add_done_callback(active.discard)
+                    task.add_done_callback(finished)
             raise TransportError("session lost")
         finally:
             # Stopping: let submits in flight get their resp so they are recorded, not resent.
             # Session lost: no resp can come any more; give the messages back at once.
             await _drain(active, 0.0 if broken.is_set() else DRAIN_SECONDS)
 
-    async def _idle(self, broken: asyncio.Event, active: set[asyncio.Task[None]]) -> None:
-        """Until the poll interval passes, a message task ends (room to claim) or the
-        session breaks."""
-        broken_wait = asyncio.ensure_future(broken.wait())
+    async def _idle(self, broken: asyncio.Event, room_to_claim: asyncio.Event | None) -> None:
+        """Until the poll interval passes, the session breaks or (when given) a message task
+        ends leaving room to claim."""
+        events = [broken] if room_to_claim is None else [broken, room_to_claim]
+        waits = {asyncio.ensure_future(event.wait()) for event in events}
         await asyncio.wait(
-            {broken_wait, *active},
+            waits,
             timeout=self._deps.settings.delivery_poll_seconds,
             return_when=asyncio.FIRST_COMPLETED,
         )
-        broken_wait.cancel()
+        for wait in waits:
+            wait.cancel()
 
     async def _claim_shielded(self, limit: int) -> list[Work]:
         """A claim committed while the session is being torn down is handed straight back,
@@ -224,6 +258,7 @@ class DeliveryRunner:
         limiter: RateLimiter,
         window: asyncio.Semaphore,
         broken: asyncio.Event,
+        send_by: float,
     ) -> None:
         def give_back(error: str, **flags: bool) -> None:
             self._recorder.put(outcomes.GiveBack(work.message_id, work.lease, error, **flags))
@@ -232,6 +267,11 @@ class DeliveryRunner:
             for pdu in build_pdus(work):
                 await limiter.acquire()
                 async with window:
+                    if time.monotonic() > send_by:
+                        # Waited too long behind the window or the rate: what is unsent goes
+                        # back to the queue instead of racing a worker that took it over.
+                        give_back("claim ran out before sending", count_attempt=False)
+                        return
                     outcome = await transport.submit(pdu)
                 if outcome.ok:
                     assert outcome.smsc_message_id is not None  # part of `ok`

@@ -30,6 +30,7 @@ GSM_EXTENSION = {
 }
 ESCAPE = 0x1B
 _BASIC_CODES = {char: code for code, char in enumerate(GSM_BASIC) if code != ESCAPE}
+_GSM_CHARS = frozenset(_BASIC_CODES) | frozenset(GSM_EXTENSION)
 
 GSM_SINGLE, GSM_PART = 160, 153
 UCS2_SINGLE, UCS2_PART = 70, 67
@@ -53,7 +54,7 @@ class Segmentation:
 
 
 def is_gsm7(text: str) -> bool:
-    return all(char in _BASIC_CODES or char in GSM_EXTENSION for char in text)
+    return _GSM_CHARS.issuperset(text)
 
 
 def _gsm_units(text: str) -> list[bytes]:

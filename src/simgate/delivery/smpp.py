@@ -82,9 +82,9 @@ class SmppTransport:
             registered_delivery=REGISTERED_DELIVERY_FINAL,
         )
         try:
-            resp = await asyncio.wait_for(
-                _awaitable(call), self._settings.smsc_submit_timeout_seconds
-            )
+            # asyncio.timeout, not wait_for: no task of its own per submit_sm.
+            async with asyncio.timeout(self._settings.smsc_submit_timeout_seconds):
+                resp = await call
         except (smpp34.SmppError, OSError, TimeoutError) as exc:
             # Raised only when no submit_sm_resp came back: the session is dead or stuck.
             raise TransportError(f"submit_sm failed: {exc}") from exc

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, func, insert, or_, select, update
+from sqlalchemy import ColumnElement, and_, bindparam, case, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import BindParameter
 
 from simgate.models import Balance, Hold, LedgerEntry
 
@@ -99,18 +101,75 @@ async def insert_hold(
     return int(result.scalar_one())
 
 
-async def end_hold(
-    session: AsyncSession, hold_id: int, new_state: str, now: dt.datetime
-) -> tuple[int, int] | None:
-    """Move a hold from `held` to `new_state` exactly once; returns (account_id, amount)."""
+@dataclass(frozen=True)
+class EndedHold:
+    hold_id: int
+    account_id: int
+    amount: int
+
+
+async def end_holds(
+    session: AsyncSession, hold_ids: Sequence[int], new_state: str, now: dt.datetime
+) -> list[EndedHold]:
+    """Move each hold from `held` to `new_state` exactly once, in one UPDATE; returns the
+    holds this call ended (the others had ended before), in id order."""
+    if not hold_ids:
+        return []
     result = await session.execute(
         update(Hold)
-        .where(Hold.id == hold_id, Hold.state == "held")
+        .where(Hold.id.in_(sorted(hold_ids)), Hold.state == "held")
         .values(state=new_state, ended_at=now)
-        .returning(Hold.account_id, Hold.amount)
+        .returning(Hold.id, Hold.account_id, Hold.amount)
+        .execution_options(synchronize_session=False)
     )
-    row = result.one_or_none()
-    return None if row is None else (int(row[0]), int(row[1]))
+    ended = [EndedHold(int(h), int(a), int(m)) for h, a, m in result.all()]
+    return sorted(ended, key=lambda e: e.hold_id)
+
+
+async def shift_each(
+    session: AsyncSession, moves: Mapping[int, int], *, source: str, target: str
+) -> None:
+    """Move `moves[account]` from column `source` to column `target` of each account's
+    balance: one UPDATE sent with a row per account, in account order, so two transactions
+    moving money of the same accounts lock their rows in the same order."""
+    if not moves:
+        return
+    amount: BindParameter[int] = bindparam("s_amount")
+    stmt = (
+        update(Balance)
+        .where(Balance.account_id == bindparam("s_account"))
+        .values(
+            {
+                source: getattr(Balance, source) - amount,
+                target: getattr(Balance, target) + amount,
+            }
+        )
+        .execution_options(synchronize_session=False)
+    )
+    rows = [{"s_account": a, "s_amount": moves[a]} for a in sorted(moves)]
+    conn = await session.connection()
+    await conn.execute(stmt, rows)
+
+
+async def add_hold_entries(
+    session: AsyncSession, kind: str, ended: Sequence[EndedHold], now: dt.datetime
+) -> None:
+    """One entry of `kind` per ended hold, in one INSERT."""
+    if ended:
+        await session.execute(
+            insert(LedgerEntry),
+            [
+                {
+                    "account_id": e.account_id,
+                    "kind": kind,
+                    "amount": e.amount,
+                    "hold_id": e.hold_id,
+                    "reference": "",
+                    "created_at": now,
+                }
+                for e in ended
+            ],
+        )
 
 
 def _ids_between(column: Any, first: int, last: int) -> ColumnElement[bool]:

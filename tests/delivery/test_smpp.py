@@ -151,10 +151,11 @@ async def test_connection_drop_mid_queue_resends_only_unacknowledged(
     settings: Settings, db: Database, customer: Customer, smsc: LoopbackSmsc
 ) -> None:
     async with CuttableProxy(smsc.port) as proxy:
-        # A part in flight when the link is cut is taken again once its lease ends; a short
-        # lease keeps the test's time independent of the machine's load.
+        # A part in flight when the link is cut is taken again once its lease ends. The lease
+        # must outlast recording an acknowledgement (a busy machine took over 3 s): an
+        # acknowledged part whose lease ran out first would rightly be taken and sent again.
         ctx = make_ctx(
-            settings, db, SystemClock(), **smsc_settings(proxy.port, delivery_claim_seconds=3.0)
+            settings, db, SystemClock(), **smsc_settings(proxy.port, delivery_claim_seconds=10.0)
         )
         ctx.settings = ctx.settings.model_copy(update={"smsc_throughput_per_second": 400.0})
         phones = [f"7900333{i:04d}" for i in range(200)]

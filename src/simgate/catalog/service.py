@@ -116,10 +116,16 @@ async def set_price(
 
 
 async def prices(
-    session: AsyncSession, *, country: str | None = None, service: str | None = None
+    session: AsyncSession,
+    *,
+    country: str | None = None,
+    service: str | None = None,
+    offset: int = 0,
+    limit: int | None = None,
 ) -> list[tuple[Price, Country, Service]]:
     """Prices, optionally of one country (its code, e.g. 7, or slug) and one service (slug,
-    alias or agent code); UnknownCountry / UnknownService for a name the catalog lacks."""
+    alias or agent code), `limit` of them from `offset` on (None: all); UnknownCountry /
+    UnknownService for a name the catalog lacks."""
     country_code = None
     if country is not None:
         found = (
@@ -136,4 +142,6 @@ async def prices(
         if row is None:
             raise UnknownService(f"no service {validate.shown(service)}")
         service_id = row.id
-    return await repo.price_rows(session, country_code=country_code, service_id=service_id)
+    return await repo.price_rows(
+        session, country_code=country_code, service_id=service_id, offset=offset, limit=limit
+    )

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from simgate.web.admin import accounts, overview, senders, suppliers
+from simgate.web.admin import accounts, overview, prices, senders, stoplist, suppliers
 
 
 def install(app: FastAPI) -> None:
-    for module in (overview, suppliers, accounts, senders):
+    for module in (overview, suppliers, accounts, senders, prices, stoplist):
         app.include_router(module.router)

@@ -5,6 +5,7 @@ audit list, as are the same changes made with the CLI; buyers never reach these 
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from playwright.async_api import Page, expect
 
@@ -43,11 +44,14 @@ async def test_an_operator_edits_a_price_and_the_buyer_api_answers_it_at_once(
     await page.goto(f"{web_hub.url}/admin")
     await page.get_by_role("link", name="Prices").click()
     # Hundreds of rows: the table is paged, and the next page starts where this one ends.
-    await expect(page.locator("tr.price-row")).to_have_count(50)
-    first_page = await page.locator("tr.price-row").last.get_attribute("data-row")
+    price_rows = page.locator("tr.price-row")
+    await expect(price_rows).to_have_count(50)
+    first_page = {await row.get_attribute("data-row") for row in await price_rows.all()}
     await page.get_by_role("link", name="Next page").click()
-    await expect(page.locator("tr.price-row")).to_have_count(50)
-    assert await page.locator("tr.price-row").first.get_attribute("data-row") != first_page
+    await page.wait_for_url("**/admin/prices?offset=50")
+    await expect(price_rows).to_have_count(50)
+    second_page = {await row.get_attribute("data-row") for row in await price_rows.all()}
+    assert len(first_page) == len(second_page) == 50 and not first_page & second_page
     await page.get_by_label("Country").select_option("7")
     await page.get_by_label("Service").select_option("VKcom")
     await page.get_by_role("button", name="Show").click()
@@ -209,3 +213,33 @@ async def test_buyers_get_404_and_a_form_without_its_token_is_refused(
     assert [r.split(" ", 2)[2] for r in rows] == [
         'cli account.create boss {"balance": 0, "operator": true}'
     ]
+
+
+ODD = ("²", "1" * 5000, "NaN", "-Infinity", "1e999999", "\x00", "7 OR 1=1")
+
+
+async def test_odd_input_gets_a_message_never_a_500(web_hub, make_web_buyer, new_page):
+    buyer_key = await make_web_buyer("bob")
+    boss = await operator_page(web_hub, new_page)
+    for odd in ODD:
+        shown = await boss.goto(
+            f"{web_hub.url}/admin/prices?" + urlencode({"country": odd, "service": odd})
+        )
+        assert shown is not None and shown.status == 400, odd
+        shown = await boss.goto(f"{web_hub.url}/admin/prices?" + urlencode({"offset": odd}))
+        assert shown is not None and shown.status == 200, odd
+    await boss.goto(f"{web_hub.url}/admin/prices")
+    csrf = await boss.locator("input[name=csrf]").first.get_attribute("value")
+    forms = [
+        ("/admin/prices", {"country": "7", "service": "vk", "index": "1"}),
+        ("/admin/stoplist", {"phone": "79001234567", "reason": "x"}),
+        ("/admin/stoplist/remove", {"phone": "79001234567"}),
+        ("/admin/account/limits", {"name": "bob", "max_open": "1"}),
+    ]
+    for path, form in forms:
+        for field in form:
+            for odd in ODD:
+                sent = {"csrf": csrf or "", **form, field: odd}
+                answer = await boss.request.post(f"{web_hub.url}{path}", form=sent, max_redirects=0)
+                assert answer.status in (303, 400, 404), (path, field, odd, answer.status)
+    assert (await web_hub.api("getPrice", buyer_key, service="vk", country=7))["price"] == 14

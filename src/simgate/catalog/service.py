@@ -130,7 +130,7 @@ async def prices(
     if country is not None:
         found = (
             await repo.country_by_code(session, validate.integer(int(country), "country code"))
-            if country.strip().isdigit()
+            if country.strip().isascii() and country.strip().isdigit()
             else await repo.country_by_slug(session, country.strip().lower())
         )
         if found is None:

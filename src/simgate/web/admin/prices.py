@@ -37,7 +37,10 @@ def _url(chosen: dict[str, str]) -> str:
 
 
 def _offset(text: str | None) -> int:
-    return int(text) if text and text.isdigit() and int(text[:9]) <= MAX_OFFSET else 0
+    # isascii: "²" is a digit to isdigit() but not to int().
+    if not text or not text.isascii() or not text.isdigit() or len(text) > 8:
+        return 0
+    return min(int(text), MAX_OFFSET)
 
 
 async def _show(

@@ -239,7 +239,7 @@ async def test_odd_input_gets_a_message_never_a_500(web_hub, make_web_buyer, new
     for path, form in forms:
         for field in form:
             for odd in ODD:
-                sent = {"csrf": csrf or "", **form, field: odd}
+                sent: dict[str, str | float | bool] = {"csrf": csrf or "", **form, field: odd}
                 answer = await boss.request.post(f"{web_hub.url}{path}", form=sent, max_redirects=0)
                 assert answer.status in (303, 400, 404), (path, field, odd, answer.status)
     assert (await web_hub.api("getPrice", buyer_key, service="vk", country=7))["price"] == 14

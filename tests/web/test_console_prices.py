@@ -225,7 +225,8 @@ async def test_odd_input_gets_a_message_never_a_500(web_hub, make_web_buyer, new
         shown = await boss.goto(
             f"{web_hub.url}/admin/prices?" + urlencode({"country": odd, "service": odd})
         )
-        assert shown is not None and shown.status == 400, odd
+        # A NUL is no value at all (PostgreSQL cannot hold one): the whole table.
+        assert shown is not None and shown.status == (200 if odd == "\x00" else 400), odd
         shown = await boss.goto(f"{web_hub.url}/admin/prices?" + urlencode({"offset": odd}))
         assert shown is not None and shown.status == 200, odd
     await boss.goto(f"{web_hub.url}/admin/prices")

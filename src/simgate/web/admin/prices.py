@@ -24,8 +24,13 @@ MAX_OFFSET = 10**7  # far past any catalog; keeps a typed offset a small number
 PRICE_FIELDS = ("index", "repeat", "deferr", "payout")
 
 
+def _typed(text: str) -> str:
+    # As text_field does for forms: a NUL (which PostgreSQL cannot hold) is no value.
+    return "" if "\x00" in text else text.strip()[:64]
+
+
 def _filters(country: str, service: str, offset: int = 0) -> dict[str, str]:
-    chosen = {"country": country.strip()[:64], "service": service.strip()[:64]}
+    chosen = {"country": _typed(country), "service": _typed(service)}
     if offset:
         chosen["offset"] = str(offset)
     return chosen

@@ -43,7 +43,8 @@ def test_money():
     assert parse_amount("12,5") == 1250
     assert parse_amount(7) == 700
     assert parse_amount("0.0001", 4) == 1
-    for bad in ("abc", "1.005", "NaN", "inf"):
+    assert parse_amount("10000000000000") == 10**15  # the largest amount
+    for bad in ("abc", "1.005", "NaN", "inf", "1e999999", "1e16", "10000000000000.01"):
         with pytest.raises(InvalidAmount):
             parse_amount(bad)
     assert format_amount(1250) == "12.5"

@@ -97,14 +97,22 @@ def _missing(what: str) -> Service:
 
 
 async def price_rows(
-    session: AsyncSession, *, country_code: int | None = None, service_id: int | None = None
+    session: AsyncSession,
+    *,
+    country_code: int | None = None,
+    service_id: int | None = None,
+    offset: int = 0,
+    limit: int | None = None,
 ) -> list[tuple[Price, Country, Service]]:
-    """Prices with their country and service, in catalog order; None: every one."""
+    """Prices with their country and service, in catalog order; None: every one. `offset` and
+    `limit` cut a page of that order (the price id breaks ties, so pages never overlap)."""
     stmt = (
         select(Price, Country, Service)
         .join(Country, Country.code == Price.country_code)
         .join(Service, Service.id == Price.service_id)
-        .order_by(Country.position, Service.position)
+        .order_by(Country.position, Service.position, Price.id)
+        .offset(offset)
+        .limit(limit)
     )
     if country_code is not None:
         stmt = stmt.where(Price.country_code == country_code)

@@ -116,15 +116,21 @@ async def set_price(
 
 
 async def prices(
-    session: AsyncSession, *, country: str | None = None, service: str | None = None
+    session: AsyncSession,
+    *,
+    country: str | None = None,
+    service: str | None = None,
+    offset: int = 0,
+    limit: int | None = None,
 ) -> list[tuple[Price, Country, Service]]:
     """Prices, optionally of one country (its code, e.g. 7, or slug) and one service (slug,
-    alias or agent code); UnknownCountry / UnknownService for a name the catalog lacks."""
+    alias or agent code), `limit` of them from `offset` on (None: all); UnknownCountry /
+    UnknownService for a name the catalog lacks."""
     country_code = None
     if country is not None:
         found = (
             await repo.country_by_code(session, validate.integer(int(country), "country code"))
-            if country.strip().isdigit()
+            if country.strip().isascii() and country.strip().isdigit()
             else await repo.country_by_slug(session, country.strip().lower())
         )
         if found is None:
@@ -136,4 +142,6 @@ async def prices(
         if row is None:
             raise UnknownService(f"no service {validate.shown(service)}")
         service_id = row.id
-    return await repo.price_rows(session, country_code=country_code, service_id=service_id)
+    return await repo.price_rows(
+        session, country_code=country_code, service_id=service_id, offset=offset, limit=limit
+    )

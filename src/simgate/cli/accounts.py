@@ -29,7 +29,7 @@ from simgate.core.deps import Deps
 from simgate.core.money import format_fixed
 from simgate.core.settings import Settings
 from simgate.ledger import service as ledger
-from simgate.operators import actions
+from simgate.operators import actions, catalog_actions
 
 app = typer.Typer(help="Buyer accounts: keys, balances, limits.", no_args_is_help=True)
 
@@ -135,19 +135,21 @@ def limits(
     ),
     database_url: str | None = DatabaseOption,
 ) -> None:
-    """Change an account's limits and flags."""
+    """Change an account's limits and flags (recorded in the audit list)."""
 
-    async def work(session: AsyncSession, settings: Settings) -> None:
-        accounts.set_limits(
-            await accounts.get(session, name),
-            max_concurrent=max_open,
-            max_getnum_per_minute=per_minute,
-            max_parallel_getnum=parallel,
+    async def work(deps: Deps) -> None:
+        await catalog_actions.set_limits(
+            deps,
+            Actor.cli(),
+            name,
+            max_open=max_open,
+            per_minute=per_minute,
+            parallel=parallel,
             blocked=blocked,
             api_access=api_access,
         )
 
-    in_transaction(work, database_url)
+    with_deps(work, database_url)
     console.print(f"account {escape(name)} updated")
 
 

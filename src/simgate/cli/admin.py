@@ -9,6 +9,7 @@ from rich.markup import escape
 from rich.table import Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from simgate.audit.service import Actor
 from simgate.catalog import service as catalog
 from simgate.cli.common import (
     DatabaseOption,
@@ -20,11 +21,14 @@ from simgate.cli.common import (
     progress,
     settings_with,
     table,
+    with_deps,
 )
 from simgate.core.db import Database
+from simgate.core.deps import Deps
 from simgate.core.settings import Settings
 from simgate.hub.bootstrap import prepare_database
 from simgate.ledger import service as ledger
+from simgate.operators import catalog_actions
 
 price_app = typer.Typer(help="Prices per country and service.", no_args_is_help=True)
 ledger_app = typer.Typer(help="The books.", no_args_is_help=True)
@@ -41,7 +45,7 @@ def price_set(
     payout: str | None = typer.Option(None, help="What the agent earns per sale."),
     database_url: str | None = DatabaseOption,
 ) -> None:
-    """Set the price of a service in a country."""
+    """Set the price of a service in a country (recorded in the audit list)."""
     s = settings_with(database_url)
     values = {
         k: amount(v, s) if v is not None else None
@@ -49,10 +53,10 @@ def price_set(
     }
     index = amount(price, s)
 
-    async def work(session: AsyncSession, settings: Settings) -> None:
-        await catalog.set_price(session, country, service, index=index, **values)
+    async def work(deps: Deps) -> None:
+        await catalog_actions.set_price(deps, Actor.cli(), country, service, index=index, **values)
 
-    in_transaction(work, database_url)
+    with_deps(work, database_url)
     console.print(f"price of {escape(service)} in {country} set to {escape(price)}")
 
 

@@ -96,24 +96,28 @@ def stoplist_add(
     reason: str = typer.Option("", help="Why (opt-out, complaint, …)."),
     database_url: str | None = DatabaseOption,
 ) -> None:
-    """Forbid sending to a number."""
-    from simgate.delivery import admin
+    """Forbid sending to a number (recorded in the audit list)."""
+    from simgate.audit.service import Actor
+    from simgate.delivery.service import normalize_phone
+    from simgate.operators import catalog_actions
 
-    async def work(session: AsyncSession, settings: Settings) -> str:
-        return await admin.stop_list_add(session, phone, reason, now())
+    async def work(deps: Deps) -> None:
+        await catalog_actions.stop_list_add(deps, Actor.cli(), phone, reason)
 
-    console.print(f"{escape(in_transaction(work, database_url))} is on the stop-list")
+    with_deps(work, database_url)
+    console.print(f"{escape(normalize_phone(phone) or phone)} is on the stop-list")
 
 
 @stoplist_app.command("remove")
 def stoplist_remove(phone: str = PhoneArgument, database_url: str | None = DatabaseOption) -> None:
-    """Allow sending to a number again."""
-    from simgate.delivery import admin
+    """Allow sending to a number again (recorded in the audit list)."""
+    from simgate.audit.service import Actor
+    from simgate.operators import catalog_actions
 
-    async def work(session: AsyncSession, settings: Settings) -> bool:
-        return await admin.stop_list_remove(session, phone)
+    async def work(deps: Deps) -> bool:
+        return await catalog_actions.stop_list_remove(deps, Actor.cli(), phone)
 
-    removed = in_transaction(work, database_url)
+    removed = with_deps(work, database_url)
     console.print(
         f"{escape(phone)} removed" if removed else f"{escape(phone)} was not on the stop-list"
     )

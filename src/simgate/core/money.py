@@ -31,10 +31,11 @@ def parse_amount(text: str | int | Decimal, exponent: int = 2) -> int:
         raise InvalidAmount(f"not an amount: {shown}")
     if value < 0:
         raise InvalidAmount(f"{shown} is negative")
-    scaled = value.scaleb(exponent)
-    # Compared before int(): '1e999999' would otherwise build a million-digit integer.
-    if scaled > MAX_AMOUNT:
+    # Compared before scaling: '1e999999' scaled past the decimal context's largest exponent
+    # raises Overflow, and an int() of it would build a million-digit integer.
+    if value > Decimal(MAX_AMOUNT).scaleb(-exponent):
         raise InvalidAmount(f"{shown} is more than {format_amount(MAX_AMOUNT, exponent)}")
+    scaled = value.scaleb(exponent)
     if scaled != scaled.to_integral_value():
         raise InvalidAmount(f"{shown} has more than {exponent} decimal places")
     return int(scaled)

@@ -114,8 +114,10 @@ async def posted(request: Request) -> tuple[SessionView, FormData]:
 
 
 def text_field(form: FormData, name: str) -> str:
+    """A typed value, stripped; one with a NUL counts as not typed (as in the API dialects):
+    PostgreSQL text cannot hold a NUL, so it must never reach a query."""
     value = form.get(name)
-    return value.strip() if isinstance(value, str) else ""
+    return value.strip() if isinstance(value, str) and "\x00" not in value else ""
 
 
 def is_htmx(request: Request) -> bool:

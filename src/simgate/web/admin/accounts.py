@@ -1,5 +1,5 @@
 """Accounts in the console: search, one account in full (rentals, ledger), credit or debit
-with a reason, block or unblock, API access on or off."""
+with a reason, block or unblock, API access on or off, limits."""
 
 from __future__ import annotations
 
@@ -15,8 +15,15 @@ from simgate.accounts.errors import AccountNotFound
 from simgate.audit.service import Actor
 from simgate.core.deps import Deps
 from simgate.core.errors import DomainError
-from simgate.operators import actions, records
-from simgate.web.admin.guard import amount_field, back, console_page, operator, operator_form
+from simgate.operators import actions, catalog_actions, records
+from simgate.web.admin.guard import (
+    amount_field,
+    back,
+    console_page,
+    int_field,
+    operator,
+    operator_form,
+)
 from simgate.web.pages import PageNotFound, context_of, text_field
 
 router = APIRouter(include_in_schema=False)
@@ -117,5 +124,22 @@ async def flags(request: Request) -> Response:
         if flag == "api_access":
             return await actions.set_flags(deps, actor, name, api_access=value)
         return False
+
+    return await _act(request, act)
+
+
+@router.post("/admin/account/limits")
+async def limits(request: Request) -> Response:
+    """Open rentals, getNum per minute and getNum in flight; an empty field stays as it is."""
+
+    async def act(deps: Deps, actor: Actor, name: str, form: FormData) -> bool:
+        return await catalog_actions.set_limits(
+            deps,
+            actor,
+            name,
+            max_open=int_field(form, "max_open"),
+            per_minute=int_field(form, "per_minute"),
+            parallel=int_field(form, "parallel"),
+        )
 
     return await _act(request, act)

@@ -86,6 +86,8 @@ def int_field(form: FormData, name: str, default: int | None = None) -> int | No
     text = text_field(form, name)
     if not text:
         return default
-    if not text.lstrip("-").isdigit() or len(text) > 12:
+    digits = text.removeprefix("-")
+    # isascii: "²" is a digit to isdigit() but not to int().
+    if not digits.isascii() or not digits.isdigit() or len(text) > 12:
         raise InvalidInput(f"{name}: not a whole number")
     return int(text)

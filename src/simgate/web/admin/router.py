@@ -4,9 +4,18 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from simgate.web.admin import accounts, keys, overview, queue, senders, suppliers
+from simgate.web.admin import (
+    accounts,
+    keys,
+    overview,
+    prices,
+    queue,
+    senders,
+    stoplist,
+    suppliers,
+)
 
 
 def install(app: FastAPI) -> None:
-    for module in (overview, suppliers, accounts, senders, queue, keys):
+    for module in (overview, suppliers, accounts, senders, prices, stoplist, queue, keys):
         app.include_router(module.router)

@@ -1,6 +1,7 @@
 """The change feed across processes: balances and catalogue listings from memory, exact for
-commits made elsewhere; on PostgreSQL, a lost listening connection is found again and what
-was committed meanwhile (its notifications lost) is not served from memory."""
+commits made elsewhere, of which each process reads only the topics they changed; on
+PostgreSQL, a lost listening connection is found again and what was committed meanwhile (its
+notifications lost) is not served from memory."""
 
 from __future__ import annotations
 
@@ -12,8 +13,8 @@ from sqlalchemy import text
 from simgate.accounts import keys
 from simgate.accounts import service as accounts
 from simgate.catalog import service as catalog
-from simgate.core.change_sources import PostgresListener
-from simgate.core.changes import Changes
+from simgate.core.change_sources import PostgresListener, SqliteWatcher
+from simgate.core.changes import Changes, account_topic
 from simgate.core.db import Database
 from simgate.ledger import service as ledger
 from tests.hub.conftest import Hub
@@ -132,3 +133,27 @@ async def test_a_key_revoked_in_this_process_is_refused_by_the_next_request(hub,
     (key,) = await keys.live_keys(hub.ctx.deps, account.id)
     assert await keys.revoke_key(hub.ctx.deps, account.id, key.id)
     assert (await hub.api("getBalance", buyer))["response"] == "ERROR_WRONG_KEY"
+
+
+async def test_sqlite_reads_only_other_processes_topics(hub, buyer, database_url):
+    if not hub.ctx.db.is_sqlite:
+        pytest.skip("PostgreSQL's NOTIFY carries the topics and the origin itself")
+    source = hub.ctx.db.changes.source
+    assert isinstance(source, SqliteWatcher)
+    async with hub.ctx.db.read() as session:
+        account = await accounts.find(session, "buyer")
+    assert account is not None
+    async with hub.ctx.db.transaction() as session:  # this process's commit
+        await ledger.deposit(session, account.id, 100, hub.clock.now(), "here")
+    seen: list[Changes] = []
+    hub.ctx.db.changes.subscribe(seen.append)
+    source.catch_up()
+    assert seen == []  # told at commit already: the watcher does not tell it again
+    other = Database(database_url)
+    try:
+        async with other.transaction() as session:
+            await ledger.deposit(session, account.id, 100, hub.clock.now(), "elsewhere")
+    finally:
+        await other.dispose()
+    source.catch_up()
+    assert seen == [Changes(frozenset({account_topic(account.id)}))]

@@ -10,9 +10,11 @@ so a write path cannot forget it.
 On commit, the committing process tells its own listeners at once (exact). The other
 processes hear it through the database's own mechanism (see `core.change_sources`):
 PostgreSQL NOTIFY, sent inside the committing transaction, so it is delivered if and only if
-the commit happens; SQLite has no topics, only `PRAGMA data_version`, so there a change made
-anywhere else drops everything. While a process cannot hear the others (the listening
-connection is down), `live` is False and in-memory caches step aside.
+the commit happens; on SQLite the committing transaction bumps its topics' rows in
+`change_topics`, which the others read when `PRAGMA data_version` says something was
+committed. Either way a process forgets only the topics a commit named. While a process
+cannot hear the others (the listening connection is down), `live` is False and in-memory
+caches step aside.
 """
 
 from __future__ import annotations

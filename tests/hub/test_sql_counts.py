@@ -41,6 +41,14 @@ EXPECTED = {
     "onlinesim getServiceList, cached": (0, 0),
     "onlinesim getPrice, cached": (0, 0),
     "sms-activate getPrices, cached": (0, 0),
+    # After another account's rental: a rental changes its own account and the stock, never
+    # the other accounts, the keys or the prices. A listing with counts re-reads the stock
+    # only (one SELECT) and joins it to the prices it still holds.
+    "getBalance of another account, after a rental": (0, 0),
+    "onlinesim getPrice, after a rental": (0, 0),
+    "onlinesim getNumbersStats, after a rental": (1, 1),
+    "onlinesim getServiceList, after a rental": (0, 0),  # the stock just read serves it too
+    "sms-activate getPrices, after a rental": (1, 1),
 }
 
 
@@ -160,3 +168,31 @@ async def test_sms_activate_get_balance_cached(hub, renting):
     with statements_sent(hub.ctx.db) as log:
         assert (await handler_api(hub, key, action="getBalance")).startswith("ACCESS_BALANCE:")
     check(hub, "sms-activate getBalance, cached", log)
+
+
+async def test_a_rental_leaves_other_memory_alone(hub, renting, make_buyer):
+    key, _tzid = renting
+    other = await make_buyer("other")
+    await hub.api("getBalance", other)
+    await hub.api("getPrice", key, service="vk", country=7)
+    before = await hub.api("getNumbersStats", key, country=7)
+    await hub.api("getServiceList", key, country=7)
+    await handler_api(hub, key, action="getPrices", country="0")
+    assert (await hub.api("getNum", key, service="vk", number=1))["response"] == 1
+    with statements_sent(hub.ctx.db) as log:
+        assert (await hub.api("getBalance", other))["response"] == 1
+    check(hub, "getBalance of another account, after a rental", log)
+    with statements_sent(hub.ctx.db) as log:
+        assert (await hub.api("getPrice", key, service="vk", country=7))["response"] == 1
+    check(hub, "onlinesim getPrice, after a rental", log)
+    with statements_sent(hub.ctx.db) as log:
+        after = await hub.api("getNumbersStats", key, country=7)
+    check(hub, "onlinesim getNumbersStats, after a rental", log)
+    counted = after["services"]["service_VKcom"]["count"]
+    assert counted == before["services"]["service_VKcom"]["count"] - 1  # the stock is exact
+    with statements_sent(hub.ctx.db) as log:
+        assert await hub.api("getServiceList", key, country=7)
+    check(hub, "onlinesim getServiceList, after a rental", log)
+    with statements_sent(hub.ctx.db) as log:
+        assert (await handler_api(hub, key, action="getPrices", country="0")).startswith("{")
+    check(hub, "sms-activate getPrices, after a rental", log)

@@ -146,11 +146,15 @@ class SqliteWatcher:
         self._connection = sqlite3.connect(
             self._path, isolation_level=None, check_same_thread=False, timeout=0
         )
-        self._version = self._read()
+        # The last number before the version: a commit between the two looks is read again
+        # at the next move, never skipped.
         try:
             self._seen = int(self._connection.execute(_LAST_SEQ).fetchone()[0])
         except sqlite3.Error:
             log.warning("change feed: change_topics unreadable; every commit drops everything")
+        self._version = self._read()
+        # Whatever was kept before this process listened is unknown: forget it all.
+        self._feed.publish(EVERYTHING)
         self.live = True
         self._polling = asyncio.get_running_loop().create_task(self._poll())
 

@@ -1,6 +1,7 @@
 """The change feed across processes: balances and catalogue listings from memory, exact for
-commits made elsewhere; on PostgreSQL, a lost listening connection is found again and what
-was committed meanwhile (its notifications lost) is not served from memory."""
+commits made elsewhere, and a commit elsewhere drops only what it changed; on PostgreSQL, a
+lost listening connection is found again and what was committed meanwhile (its
+notifications lost) is not served from memory."""
 
 from __future__ import annotations
 
@@ -12,11 +13,13 @@ from sqlalchemy import text
 from simgate.accounts import keys
 from simgate.accounts import service as accounts
 from simgate.catalog import service as catalog
-from simgate.core.change_sources import PostgresListener
-from simgate.core.changes import Changes
+from simgate.core.change_sources import PostgresListener, SqliteWatcher
+from simgate.core.changes import Changes, account_topic
 from simgate.core.db import Database
 from simgate.ledger import service as ledger
+from simgate.suppliers import repository as suppliers_repo
 from tests.hub.conftest import Hub
+from tests.hub.test_sql_counts import statements_sent
 
 
 async def heard(hub: Hub, wanted: Changes | None = None) -> asyncio.Event:
@@ -132,3 +135,71 @@ async def test_a_key_revoked_in_this_process_is_refused_by_the_next_request(hub,
     (key,) = await keys.live_keys(hub.ctx.deps, account.id)
     assert await keys.revoke_key(hub.ctx.deps, account.id, key.id)
     assert (await hub.api("getBalance", buyer))["response"] == "ERROR_WRONG_KEY"
+
+
+async def test_a_commit_elsewhere_drops_only_the_topics_it_changed(
+    hub, make_buyer, connect_agent, database_url
+):
+    hub.ctx.key_cache.ttl = 3600  # the keys stay in memory unless a commit says otherwise
+    await connect_agent()
+    payer, bystander = await make_buyer("payer"), await make_buyer("bystander")
+    paid_before = float((await hub.api("getBalance", payer))["balance"])
+    await hub.api("getBalance", bystander)
+    await hub.api("getPrice", bystander, service="vk", country=7)
+    stock_before = await hub.api("getNumbersStats", bystander, country=7)
+    async with hub.ctx.db.read() as session:
+        account = await accounts.find(session, "payer")
+        (supplier,) = await suppliers_repo.all_suppliers(session)
+    assert account is not None
+
+    async def deposit(session) -> None:
+        await ledger.deposit(session, account.id, 100, hub.clock.now(), "elsewhere")
+
+    await through_other_process(database_url, hub, deposit)
+    with statements_sent(hub.ctx.db) as log:
+        await hub.api("getBalance", bystander)
+        await hub.api("getPrice", bystander, service="vk", country=7)
+        await hub.api("getNumbersStats", bystander, country=7)
+    assert log.statements == []
+    with statements_sent(hub.ctx.db) as log:
+        paid_after = float((await hub.api("getBalance", payer))["balance"])
+    assert len(log.statements) == 1  # the payer's balance, and nothing else
+    assert paid_after == pytest.approx(paid_before + 1)
+
+    async def rent_one(session) -> None:  # as a rental elsewhere counts its number off
+        await suppliers_repo.adjust_stock(session, supplier.id, "russia", "any", "vk", zero=False)
+
+    await through_other_process(database_url, hub, rent_one)
+    with statements_sent(hub.ctx.db) as log:
+        await hub.api("getBalance", payer)
+        await hub.api("getPrice", bystander, service="vk", country=7)
+    assert log.statements == []
+    with statements_sent(hub.ctx.db) as log:
+        stock_after = await hub.api("getNumbersStats", bystander, country=7)
+    assert len(log.statements) == 1  # the stock, joined to the prices still in memory
+    vk_before = stock_before["services"]["service_VKcom"]["count"]
+    assert stock_after["services"]["service_VKcom"]["count"] == vk_before - 1
+
+
+async def test_sqlite_reads_only_other_processes_topics(hub, buyer, database_url):
+    if not hub.ctx.db.is_sqlite:
+        pytest.skip("PostgreSQL's NOTIFY carries the topics and the origin itself")
+    source = hub.ctx.db.changes.source
+    assert isinstance(source, SqliteWatcher)
+    async with hub.ctx.db.read() as session:
+        account = await accounts.find(session, "buyer")
+    assert account is not None
+    async with hub.ctx.db.transaction() as session:  # this process's commit
+        await ledger.deposit(session, account.id, 100, hub.clock.now(), "here")
+    seen: list[Changes] = []
+    hub.ctx.db.changes.subscribe(seen.append)
+    source.catch_up()
+    assert seen == []  # told at commit already: the watcher does not tell it again
+    other = Database(database_url)
+    try:
+        async with other.transaction() as session:
+            await ledger.deposit(session, account.id, 100, hub.clock.now(), "elsewhere")
+    finally:
+        await other.dispose()
+    source.catch_up()
+    assert seen == [Changes(frozenset({account_topic(account.id)}))]

@@ -5,8 +5,9 @@ lowers a count, lower it here; when it raises one, say why in the commit.
 
 Reads answered from memory send nothing; a cold read (the memory dropped by a commit, as
 every process's is when any process commits a change to what it holds) sends what it always
-did. On PostgreSQL each write transaction that changes something kept in memory ends with one
-`pg_notify`, which tells the other processes."""
+did. Each write transaction that changes something kept in memory ends with one statement
+that tells the other processes which topics it changed: `pg_notify` on PostgreSQL, the bump
+of those topics' rows in `change_topics` on SQLite."""
 
 from __future__ import annotations
 
@@ -24,21 +25,30 @@ from simgate.core.settings import Settings
 from simgate.models import Activation
 from tests.hub.conftest import Hub
 
-# (SQLite, PostgreSQL). On SQLite a commit cannot say what it changed, so the commit that makes
-# a read cold also empties the API-key memory: a cold read there pays the key's one SELECT too.
-# On PostgreSQL getNum's three transactions each send one pg_notify.
+# (SQLite, PostgreSQL). A commit names its topics on both databases, so a rental's commits leave
+# the API-key memory alone (before, on SQLite, they emptied it and a cold read paid the key's
+# SELECT too). getNum's transactions each tell their topics once: on PostgreSQL three
+# pg_notify, on SQLite two bumps of change_topics (agents' stock rides in the second).
 EXPECTED = {
-    "onlinesim getState, cold": (4, 3),
+    "onlinesim getState, cold": (3, 3),
     "onlinesim getState, cached": (0, 0),
-    "onlinesim getBalance, cold": (2, 1),
+    "onlinesim getBalance, cold": (1, 1),
     "onlinesim getBalance, cached": (0, 0),
-    "onlinesim getNum": (16, 19),
+    "onlinesim getNum": (17, 19),
     "sms-activate getBalance, cached": (0, 0),
-    "onlinesim getNumbersStats, cold": (5, 4),
+    "onlinesim getNumbersStats, cold": (4, 4),
     "onlinesim getNumbersStats, cached": (0, 0),
     "onlinesim getServiceList, cached": (0, 0),
     "onlinesim getPrice, cached": (0, 0),
     "sms-activate getPrices, cached": (0, 0),
+    # After another account's rental: a rental changes its own account and the stock, never
+    # the other accounts, the keys or the prices. A listing with counts re-reads the stock
+    # only (one SELECT) and joins it to the prices it still holds.
+    "getBalance of another account, after a rental": (0, 0),
+    "onlinesim getPrice, after a rental": (0, 0),
+    "onlinesim getNumbersStats, after a rental": (1, 1),
+    "onlinesim getServiceList, after a rental": (0, 0),  # the stock just read serves it too
+    "sms-activate getPrices, after a rental": (1, 1),
 }
 
 
@@ -158,3 +168,31 @@ async def test_sms_activate_get_balance_cached(hub, renting):
     with statements_sent(hub.ctx.db) as log:
         assert (await handler_api(hub, key, action="getBalance")).startswith("ACCESS_BALANCE:")
     check(hub, "sms-activate getBalance, cached", log)
+
+
+async def test_a_rental_leaves_other_memory_alone(hub, renting, make_buyer):
+    key, _tzid = renting
+    other = await make_buyer("other")
+    await hub.api("getBalance", other)
+    await hub.api("getPrice", key, service="vk", country=7)
+    before = await hub.api("getNumbersStats", key, country=7)
+    await hub.api("getServiceList", key, country=7)
+    await handler_api(hub, key, action="getPrices", country="0")
+    assert (await hub.api("getNum", key, service="vk", number=1))["response"] == 1
+    with statements_sent(hub.ctx.db) as log:
+        assert (await hub.api("getBalance", other))["response"] == 1
+    check(hub, "getBalance of another account, after a rental", log)
+    with statements_sent(hub.ctx.db) as log:
+        assert (await hub.api("getPrice", key, service="vk", country=7))["response"] == 1
+    check(hub, "onlinesim getPrice, after a rental", log)
+    with statements_sent(hub.ctx.db) as log:
+        after = await hub.api("getNumbersStats", key, country=7)
+    check(hub, "onlinesim getNumbersStats, after a rental", log)
+    counted = after["services"]["service_VKcom"]["count"]
+    assert counted == before["services"]["service_VKcom"]["count"] - 1  # the stock is exact
+    with statements_sent(hub.ctx.db) as log:
+        assert await hub.api("getServiceList", key, country=7)
+    check(hub, "onlinesim getServiceList, after a rental", log)
+    with statements_sent(hub.ctx.db) as log:
+        assert (await handler_api(hub, key, action="getPrices", country="0")).startswith("{")
+    check(hub, "sms-activate getPrices, after a rental", log)

@@ -129,3 +129,26 @@ async def test_zero_ttl_keeps_nothing():
     memo = Memo(await live_feed(), ttl=0)
     for expected in ("one", "two"):
         assert await memo.get("a:1", "k", opened(expected)) == expected
+
+
+async def test_a_read_of_several_topics_is_dropped_by_a_change_to_any_of_them():
+    memo = Memo(await live_feed(), ttl=60)
+    await memo.get(("catalog", "stock"), "k", opened("offers old"))
+    await memo.get("catalog", "k", opened("prices old"))
+    memo.forget(Changes(frozenset({"stock"})))
+    assert await memo.get(("catalog", "stock"), "k", opened("offers new")) == "offers new"
+    assert await memo.get("catalog", "k", Gate("unused")) == "prices old"
+    memo.forget(Changes(frozenset({"catalog"})))  # the other topic, once again the group
+    assert await memo.get(("catalog", "stock"), "k", opened("offers newer")) == "offers newer"
+
+
+async def test_a_load_of_several_topics_that_raced_a_change_to_one_is_not_kept():
+    feed = await live_feed()
+    memo = Memo(feed, ttl=60)
+    before = Gate("read before the commit")
+    first = asyncio.create_task(memo.get(("catalog", "stock"), "k", before))
+    await before.started.wait()
+    feed.publish(Changes(frozenset({"stock"})))
+    before.opened.set()
+    assert await first == "read before the commit"
+    assert await memo.get(("catalog", "stock"), "k", opened("after")) == "after"

@@ -4,9 +4,12 @@ the catalog does not know.
 
 Each function is a whole read (it opens its own read scope), so a dialect states what it
 wants to show and never holds a session. What they return is kept in memory per process and
-dropped on every commit that writes a catalogue table, in any process (core.changes), so
-listings cost no query while nothing changes. Callers share what is returned: read it, never
-change it.
+dropped on every commit, in any process, that changes what it shows (core.changes), so
+listings cost no query while nothing changes. Prices and services (topic `catalog`) are kept
+apart from the free numbers (topic `stock`), which every rental changes: after a rental a
+listing with counts re-reads only the stock, one query, and joins it to the catalogue it
+still holds; a listing without counts is not dropped at all. Callers share what is
+returned: read it, never change it.
 """
 
 from __future__ import annotations
@@ -22,8 +25,9 @@ from simgate.catalog import aliases
 from simgate.catalog import repository as repo
 from simgate.catalog.aliases import Dialect
 from simgate.catalog.service import UnknownCountry, UnknownOperator
-from simgate.core.changes import CATALOG
+from simgate.core.changes import CATALOG, STOCK
 from simgate.core.db import Database
+from simgate.core.memo import Topics
 from simgate.models import Country, Operator, Price, Service, SupplierStock
 from simgate.suppliers import repository as suppliers
 
@@ -33,17 +37,26 @@ R = TypeVar("R")
 LISTINGS = "catalog.listings"
 
 
-def _remembered(
-    read: Callable[Concatenate[Database, P], Coroutine[Any, Any, R]],
-) -> Callable[Concatenate[Database, P], Coroutine[Any, Any, R]]:
-    """`read`, answered from memory until a commit changes the catalogue."""
+Read = Callable[Concatenate[Database, P], Coroutine[Any, Any, R]]
 
-    @functools.wraps(read)
-    async def remembered(db: Database, /, *args: P.args, **kwargs: P.kwargs) -> R:
-        key = (read.__name__, args, tuple(sorted(kwargs.items())))
-        return await db.memo(LISTINGS).get(CATALOG, key, lambda: read(db, *args, **kwargs))
 
-    return remembered
+def _remembered_under(topics: Topics) -> Callable[[Read[P, R]], Read[P, R]]:
+    """A read answered from memory until a commit changes one of `topics`."""
+
+    def wrap(read: Read[P, R]) -> Read[P, R]:
+        @functools.wraps(read)
+        async def remembered(db: Database, /, *args: P.args, **kwargs: P.kwargs) -> R:
+            key = (read.__name__, args, tuple(sorted(kwargs.items())))
+            return await db.memo(LISTINGS).get(topics, key, lambda: read(db, *args, **kwargs))
+
+        return remembered
+
+    return wrap
+
+
+_remembered = _remembered_under(CATALOG)  # prices, services, countries, operators
+_remembered_stock = _remembered_under(STOCK)  # free numbers of enabled suppliers
+_remembered_offers = _remembered_under((CATALOG, STOCK))  # prices joined to free numbers
 
 
 @dataclass(frozen=True)
@@ -64,21 +77,45 @@ class CountryOffers:
     offers: list[Offer]  # every service, in catalog order
 
 
-@_remembered
+@_remembered_offers
 async def country_offers(db: Database, country_code: int) -> CountryOffers:
     """What `country_code` offers; UnknownCountry when it is not an enabled country."""
-    async with db.read() as session:
-        stock = await suppliers.stock_totals(session)
-        country = await _country(session, country_code)
-        return await _offers(session, country, stock)
+    country, priced = await _priced_services(db, country_code)
+    return _offers(country, priced, await _stock_totals(db))
+
+
+@_remembered_offers
+async def all_offers(db: Database) -> list[CountryOffers]:
+    """Every enabled country's offers, in catalog order."""
+    stock = await _stock_totals(db)
+    return [
+        _offers(*await _priced_services(db, country.code), stock)
+        for country in await _enabled_countries(db)
+    ]
+
+
+PricedServices = tuple[Country, list[tuple[Service, Price | None]]]
 
 
 @_remembered
-async def all_offers(db: Database) -> list[CountryOffers]:
-    """Every enabled country's offers, in catalog order."""
+async def _priced_services(db: Database, country_code: int) -> PricedServices:
+    """An enabled country and every service with its price there (None: not sold)."""
     async with db.read() as session:
-        stock = await suppliers.stock_totals(session)
-        return [await _offers(session, c, stock) for c in await repo.countries(session)]
+        country = await _country(session, country_code)
+        prices = {p.service_id: p for p in await repo.prices_for_country(session, country.code)}
+        return country, [(s, prices.get(s.id)) for s in await repo.services(session)]
+
+
+@_remembered
+async def _enabled_countries(db: Database) -> list[Country]:
+    async with db.read() as session:
+        return await repo.countries(session)
+
+
+@_remembered_stock
+async def _stock_totals(db: Database) -> dict[tuple[str, str], int]:
+    async with db.read() as session:
+        return await suppliers.stock_totals(session)
 
 
 @_remembered
@@ -123,16 +160,14 @@ async def _country(session: AsyncSession, code: int) -> Country:
     return country
 
 
-async def _offers(
-    session: AsyncSession, country: Country, stock: dict[tuple[str, str], int]
+def _offers(
+    country: Country,
+    priced: list[tuple[Service, Price | None]],
+    stock: dict[tuple[str, str], int],
 ) -> CountryOffers:
-    prices = {p.service_id: p for p in await repo.prices_for_country(session, country.code)}
     return CountryOffers(
         country,
-        [
-            Offer(s, prices.get(s.id), stock.get((country.slug, s.agent_code), 0))
-            for s in await repo.services(session)
-        ],
+        [Offer(s, price, stock.get((country.slug, s.agent_code), 0)) for s, price in priced],
     )
 
 
@@ -169,7 +204,7 @@ async def countries_in(db: Database, dialect: Dialect) -> list[Country]:
         return await _countries_in(session, dialect, None)
 
 
-@_remembered
+@_remembered_offers
 async def offers_in(
     db: Database, dialect: Dialect, country: int | None = None, operator: str | None = None
 ) -> list[CountryOffers]:
@@ -179,15 +214,8 @@ async def offers_in(
     operator's own and those of agents that cannot tell operators apart (`any`), the same
     suppliers a rental picks from. UnknownOperator when a country does not list it.
     """
-    async with db.read() as session:
-        countries = await _countries_in(session, dialect, country)
-        if operator is not None and operator != "any":
-            for listed in countries:
-                if not await repo.operator_exists(session, listed.slug, operator):
-                    raise UnknownOperator(f"{listed.slug} has no operator {operator!r}")
-        services = await repo.services(session)
-        prices = {(p.country_code, p.service_id): p for p in await repo.all_prices(session)}
-        stock = _stock_per_supplier(await repo.stock_lines(session), operator)
+    countries, services, prices = await _offered(db, dialect, country, operator)
+    stock = _stock_per_supplier(await _stock_lines(db), operator)
     return [
         CountryOffers(
             c,
@@ -198,6 +226,28 @@ async def offers_in(
         )
         for c in countries
     ]
+
+
+@_remembered
+async def _offered(
+    db: Database, dialect: Dialect, country: int | None, operator: str | None
+) -> tuple[list[Country], list[Service], dict[tuple[int, int], Price]]:
+    """The countries, services and prices `offers_in` lists (UnknownOperator as it says)."""
+    async with db.read() as session:
+        countries = await _countries_in(session, dialect, country)
+        if operator is not None and operator != "any":
+            for listed in countries:
+                if not await repo.operator_exists(session, listed.slug, operator):
+                    raise UnknownOperator(f"{listed.slug} has no operator {operator!r}")
+        services = await repo.services(session)
+        prices = {(p.country_code, p.service_id): p for p in await repo.all_prices(session)}
+    return countries, services, prices
+
+
+@_remembered_stock
+async def _stock_lines(db: Database) -> list[SupplierStock]:
+    async with db.read() as session:
+        return await repo.stock_lines(session)
 
 
 def _offer(service: Service, price: Price | None, by_supplier: dict[int, int]) -> Offer:

@@ -1,8 +1,10 @@
 """The change feed: after every commit, every hub process learns which things it changed.
 
 A transaction names what it changes as topics: `a:<id>` for what one account sees (its
-rentals, its balance), `catalog` for what the catalogue listings show (countries, services,
-operators, prices, suppliers and their stock), `accounts` for accounts and their API keys.
+rentals, its balance), `catalog` for what the catalogue offers and at what price (countries,
+services, operators, prices), `stock` for who sells how many numbers now (suppliers and the
+stock they reported; every rental counts one off, so it changes all the time and must not
+take the prices down with it), `accounts` for accounts and their API keys.
 Accounts' rentals and money are marked by the domain code that changes them; catalogue and
 account tables carry `info={"topic": ...}` and any write to them marks the topic by itself,
 so a write path cannot forget it.
@@ -10,9 +12,11 @@ so a write path cannot forget it.
 On commit, the committing process tells its own listeners at once (exact). The other
 processes hear it through the database's own mechanism (see `core.change_sources`):
 PostgreSQL NOTIFY, sent inside the committing transaction, so it is delivered if and only if
-the commit happens; SQLite has no topics, only `PRAGMA data_version`, so there a change made
-anywhere else drops everything. While a process cannot hear the others (the listening
-connection is down), `live` is False and in-memory caches step aside.
+the commit happens; on SQLite the committing transaction bumps its topics' rows in
+`change_topics`, which the others read when `PRAGMA data_version` says something was
+committed. Either way a process forgets only the topics a commit named. While a process
+cannot hear the others (the listening connection is down), `live` is False and in-memory
+caches step aside.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
 log = logging.getLogger(__name__)
 
 CATALOG = "catalog"
+STOCK = "stock"  # suppliers and their stock: what a rental changes in the catalogue listings
 ACCOUNTS = "accounts"  # accounts and their API keys: who may call, with which limits
 TOPIC_INFO = "topic"  # the Table.info key naming the topic a write to that table marks
 _MARKED = "simgate.topics"

@@ -26,7 +26,7 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from simgate.core import changes
-from simgate.core.change_sources import CHANNEL, source_for
+from simgate.core.change_sources import CHANNEL, record_sqlite_topics, source_for
 from simgate.core.changes import ChangeFeed, Changes, TrackedSession
 from simgate.core.errors import InvalidInput
 from simgate.core.memo import Memo
@@ -163,12 +163,17 @@ class Database:
                 self.changes.publish(Changes(frozenset(topics)))
 
     async def _announce(self, session: AsyncSession) -> set[str]:
-        """The topics this transaction changed; on PostgreSQL also NOTIFY them, inside the
-        transaction, so the other processes hear exactly the commits that happen."""
+        """The topics this transaction changed, told to the other processes inside the
+        transaction, so they hear exactly the commits that happen (core.change_sources):
+        PostgreSQL NOTIFYs them, SQLite bumps their rows in `change_topics`."""
         await session.flush()  # a pending write marks its table's topic as it flushes
         topics = changes.marked(session)
         changes.clear_marks(session)
-        if topics and not self.is_sqlite:
+        if not topics:
+            return topics
+        if self.is_sqlite:
+            await record_sqlite_topics(session, self.changes.origin, topics)
+        else:
             payload = changes.encode(self.changes.origin, topics)
             await session.execute(text("SELECT pg_notify(:c, :p)"), {"c": CHANNEL, "p": payload})
         return topics

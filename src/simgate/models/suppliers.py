@@ -7,13 +7,13 @@ import datetime as dt
 from sqlalchemy import BigInteger, Boolean, Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from simgate.core.changes import CATALOG
+from simgate.core.changes import STOCK
 from simgate.models.base import Base, id_column, published, timestamp_column
 
 
 class Supplier(Base):
     __tablename__ = "suppliers"
-    __table_args__ = published(CATALOG)
+    __table_args__ = published(STOCK)
 
     id: Mapped[int] = id_column()
     name: Mapped[str] = mapped_column(String(64), unique=True)
@@ -37,7 +37,7 @@ class Supplier(Base):
 
 class SupplierStock(Base):
     __tablename__ = "supplier_stock"
-    __table_args__ = published(CATALOG)
+    __table_args__ = published(STOCK)
 
     supplier_id: Mapped[int] = mapped_column(
         BigInteger, ForeignKey("suppliers.id", ondelete="CASCADE"), primary_key=True

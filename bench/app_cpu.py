@@ -61,6 +61,9 @@ async def measure(url: str, data_dir: str, requests: int) -> None:
     settings = Settings(database_url=url, data_dir=Path(data_dir))
     data = await speed.seed(settings, "http://127.0.0.1:9/")  # no agent is called
     ctx = HubContext.create(settings)
+    # As `simgate serve` does before its first request: the memories are used only while the
+    # change feed listens (without it every read would go to the database).
+    await ctx.db.start_feed()
     app = create_app(ctx)
     key = data.poller
     targets = [
@@ -68,6 +71,8 @@ async def measure(url: str, data_dir: str, requests: int) -> None:
         ("getState (cached)", "/api/getState.php", f"apikey={key}"),
         ("getBalance", "/api/getBalance.php", f"apikey={key}"),
         ("sms-activate getBalance", "/stubs/handler_api.php", f"api_key={key}&action=getBalance"),
+        ("getNumbersStats", "/api/getNumbersStats.php", f"apikey={key}&country=7"),
+        ("getServiceList", "/api/getServiceList.php", f"apikey={key}"),
         ("unknown method", "/api/noSuchMethod.php", f"apikey={key}"),
     ]
     try:

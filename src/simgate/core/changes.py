@@ -17,6 +17,7 @@ connection is down), `live` is False and in-memory caches step aside.
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import logging
 import os
@@ -131,6 +132,7 @@ class ChangeFeed:
         self.origin = f"{os.getpid()}.{id(self):x}"
         self._listeners: list[Listener] = []
         self.source: Source | None = None
+        self._looked = False  # the source was asked in this pass of the event loop
 
     @property
     def live(self) -> bool:
@@ -152,9 +154,26 @@ class ChangeFeed:
 
     def catch_up(self) -> None:
         """Hear, now, whatever the source can tell without waiting (SQLite: a commit made
-        anywhere since the last look); called before a cached read, so it is exact."""
-        if self.source is not None:
-            self.source.catch_up()
+        anywhere since the last look); called before a cached read, so it is exact.
+
+        The source is asked once per pass of the event loop. Every request answered in a pass
+        was read from its socket before the pass began, so a commit that ended before the
+        request arrived is heard by the first look; each further look in the pass (a request
+        checks its key, then its memory; many requests share a pass under load) would cost
+        another `PRAGMA data_version` and tell nothing a request may rely on."""
+        if self.source is None or self._looked:
+            return
+        self.source.catch_up()
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return  # no loop to tell passes apart: every call looks
+        self._looked = True
+        # Runs in the next pass, before the requests that pass reads from sockets.
+        loop.call_soon(self._look_again)
+
+    def _look_again(self) -> None:
+        self._looked = False
 
     async def start(self, source: Source) -> None:
         """Listen through `source` until `stop`."""

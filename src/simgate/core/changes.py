@@ -132,7 +132,8 @@ class ChangeFeed:
         self.origin = f"{os.getpid()}.{id(self):x}"
         self._listeners: list[Listener] = []
         self.source: Source | None = None
-        self._looked = False  # the source was asked in this pass of the event loop
+        # The loop in whose current pass the source was asked (None: ask at the next look).
+        self._looked_in: asyncio.AbstractEventLoop | None = None
 
     @property
     def live(self) -> bool:
@@ -161,19 +162,23 @@ class ChangeFeed:
         request arrived is heard by the first look; each further look in the pass (a request
         checks its key, then its memory; many requests share a pass under load) would cost
         another `PRAGMA data_version` and tell nothing a request may rely on."""
-        if self.source is None or self._looked:
+        if self.source is None:
+            return
+        try:
+            loop: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
+        except RuntimeError:
+            loop = None  # no loop to tell passes apart: every call looks
+        if loop is not None and self._looked_in is loop:
             return
         self.source.catch_up()
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:
-            return  # no loop to tell passes apart: every call looks
-        self._looked = True
-        # Runs in the next pass, before the requests that pass reads from sockets.
-        loop.call_soon(self._look_again)
+        if loop is not None:
+            # Compared by loop, so a loop closed before the reset ran leaves no later loop
+            # unasked. The reset runs in the next pass, before the requests it reads.
+            self._looked_in = loop
+            loop.call_soon(self._look_again)
 
     def _look_again(self) -> None:
-        self._looked = False
+        self._looked_in = None
 
     async def start(self, source: Source) -> None:
         """Listen through `source` until `stop`."""

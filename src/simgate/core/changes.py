@@ -21,6 +21,7 @@ caches step aside.
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import logging
 import os
@@ -136,6 +137,8 @@ class ChangeFeed:
         self.origin = f"{os.getpid()}.{id(self):x}"
         self._listeners: list[Listener] = []
         self.source: Source | None = None
+        # The loop in whose current pass the source was asked (None: ask at the next look).
+        self._looked_in: asyncio.AbstractEventLoop | None = None
 
     @property
     def live(self) -> bool:
@@ -157,9 +160,30 @@ class ChangeFeed:
 
     def catch_up(self) -> None:
         """Hear, now, whatever the source can tell without waiting (SQLite: a commit made
-        anywhere since the last look); called before a cached read, so it is exact."""
-        if self.source is not None:
-            self.source.catch_up()
+        anywhere since the last look); called before a cached read, so it is exact.
+
+        The source is asked once per pass of the event loop. Every request answered in a pass
+        was read from its socket before the pass began, so a commit that ended before the
+        request arrived is heard by the first look; each further look in the pass (a request
+        checks its key, then its memory; many requests share a pass under load) would cost
+        another `PRAGMA data_version` and tell nothing a request may rely on."""
+        if self.source is None:
+            return
+        try:
+            loop: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
+        except RuntimeError:
+            loop = None  # no loop to tell passes apart: every call looks
+        if loop is not None and self._looked_in is loop:
+            return
+        self.source.catch_up()
+        if loop is not None:
+            # Compared by loop, so a loop closed before the reset ran leaves no later loop
+            # unasked. The reset runs in the next pass, before the requests it reads.
+            self._looked_in = loop
+            loop.call_soon(self._look_again)
+
+    def _look_again(self) -> None:
+        self._looked_in = None
 
     async def start(self, source: Source) -> None:
         """Listen through `source` until `stop`."""

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import os
 import signal
@@ -75,9 +76,18 @@ async def _serve_socket(
         ) as url:
             if on_listening is not None:
                 on_listening(url)
+            _freeze_start_up_objects()
             await wait_for_signal()
     finally:
         await ctx.close()
+
+
+def _freeze_start_up_objects() -> None:
+    """Leave what start-up made (modules, the app, settings: some 160,000 objects) out of
+    every later garbage collection. Otherwise each full collection walks them all, some
+    60 ms in which no request is answered: the slowest answers under load were those."""
+    gc.collect()
+    gc.freeze()
 
 
 def serve(

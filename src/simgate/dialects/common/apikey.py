@@ -8,9 +8,16 @@ checked (blocked, API access) from memory. A commit that changes any account or 
 process, empties it (`forget`, a change-feed listener; this process's own commits included,
 so a key revoked in the cabinet is refused by the next request); `ttl` bounds the rest (a
 change made by hand in the database, or while the feed is not listening).
+
+A key the memory lacks is looked up once however many requests ask for it meanwhile (single
+flight): when a polling client's key ages out, its 32 connections in flight would otherwise
+send 32 identical SELECTs, every `ttl` seconds.
 """
 
 from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
 
 from simgate.accounts import service as accounts
 from simgate.core.changes import ACCOUNTS, Changes
@@ -28,6 +35,9 @@ class KeyCache:
         self.ttl = ttl
         self._clock: Clock = clock or SystemClock()
         self._entries: dict[str, tuple[float, Account]] = {}
+        # Lookups in flight by key hash. A change to accounts drops them: a lookup that may
+        # have read before the commit is neither remembered nor joined by a later request.
+        self._flights: dict[str, asyncio.Future[Account]] = {}
 
     def get(self, api_key: str) -> Account | None:
         if self.ttl <= 0:
@@ -41,6 +51,29 @@ class KeyCache:
         """Change-feed listener: an account or key changed somewhere, so remember none."""
         if changes.touches(ACCOUNTS):
             self._entries.clear()
+            self._flights.clear()
+
+    async def look_up(self, api_key: str, load: Callable[[], Awaitable[Account]]) -> Account:
+        """`load()`'s account for `api_key`, remembered; one load for every concurrent ask."""
+        if self.ttl <= 0:
+            return await load()
+        digest = hash_api_key(api_key)
+        flight = self._flights.get(digest)
+        if flight is None:
+            flight = asyncio.ensure_future(load())
+            self._flights[digest] = flight
+            flight.add_done_callback(lambda done: self._landed(api_key, digest, done))
+        # Shielded: a caller whose client went away does not cancel the others' lookup.
+        return await asyncio.shield(flight)
+
+    def _landed(self, api_key: str, digest: str, flight: asyncio.Future[Account]) -> None:
+        # (Asking for the exception also keeps asyncio from reporting it unread.)
+        failed = flight.cancelled() or flight.exception() is not None
+        if self._flights.get(digest) is not flight:
+            return  # dropped by a change meanwhile: what it read may be stale
+        del self._flights[digest]
+        if not failed:
+            self.put(api_key, flight.result())
 
     def put(self, api_key: str, account: Account) -> None:
         if self.ttl <= 0:
@@ -68,6 +101,4 @@ async def authenticate(db: Database, cache: KeyCache, key: str | None) -> Accoun
     if cached is not None:
         accounts.check_access(cached)
         return cached
-    account = await accounts.authenticate_key(db, key)
-    cache.put(key, account)
-    return account
+    return await cache.look_up(key, lambda: accounts.authenticate_key(db, key))

@@ -13,6 +13,7 @@ from simgate.core.integers import INT32
 from simgate.core.money import format_amount
 from simgate.dialects.common.params import BadParam
 from simgate.dialects.common.registry import Call, Reply
+from simgate.dialects.common.remembered import catalogue_answer
 from simgate.dialects.onlinesim.render import ok
 
 
@@ -28,7 +29,14 @@ def _country_code(call: Call) -> int:
 
 
 async def get_service_list(call: Call) -> Any:
-    listed = await listing.country_offers(call.ctx.db, _country_code(call))
+    code = _country_code(call)
+    return await catalogue_answer(
+        call, ("onlinesim", "getServiceList", code), lambda: _service_list(call, code)
+    )
+
+
+async def _service_list(call: Call, code: int) -> list[dict[str, str]]:
+    listed = await listing.country_offers(call.ctx.db, code)
     # Share of free numbers, relative to the service with the most stock.
     most = max((o.count for o in listed.offers), default=0) or 1
     return [
@@ -75,12 +83,20 @@ def _country_stats(call: Call, listed: CountryOffers) -> dict[str, Any]:
 
 async def get_numbers_stats(call: Call) -> Any:
     wanted = (call.params.text("country") or "7").lower()
-    if wanted == "all":
+    code = None if wanted == "all" else _country_code(call)
+    return await catalogue_answer(
+        call, ("onlinesim", "getNumbersStats", code), lambda: _numbers_stats(call, code)
+    )
+
+
+async def _numbers_stats(call: Call, code: int | None) -> dict[str, Any]:
+    """One country's stats, or (code None) every country's by its code."""
+    if code is None:
         return {
             str(listed.country.code): _country_stats(call, listed)
             for listed in await listing.all_offers(call.ctx.db)
         }
-    return _country_stats(call, await listing.country_offers(call.ctx.db, _country_code(call)))
+    return _country_stats(call, await listing.country_offers(call.ctx.db, code))
 
 
 async def get_price(call: Call) -> Any:

@@ -1,11 +1,12 @@
 """Catalogue answers kept as the JSON bytes a dialect sends, until a commit changes the
-catalogue.
+catalogue or the stock.
 
 getNumbersStats and getServiceList are polled like getState, and their answers are long:
 building the objects and encoding them cost several times what reading the listing from
 memory does. So each answer is encoded once per catalogue change, not once per request, in
 the same memory the listings use (`core.memo`: single flight, dropped by any commit that
-writes a catalogue table in any process). A handler returns the bytes as an
+writes a catalogue or stock table in any process: the answers carry free-number counts, and
+every rental counts one off). A handler returns the bytes as an
 `orjson.Fragment`, which the dialect's JSON encoder writes out as they are.
 """
 
@@ -17,7 +18,7 @@ from typing import Any
 import orjson
 
 from simgate.core import jsonutil
-from simgate.core.changes import CATALOG
+from simgate.core.changes import CATALOG, STOCK
 from simgate.dialects.common.registry import Call
 
 ANSWERS = "dialects.catalogue-answers"
@@ -26,7 +27,7 @@ ANSWERS = "dialects.catalogue-answers"
 async def catalogue_answer(
     call: Call, key: tuple[Hashable, ...], build: Callable[[], Awaitable[Any]]
 ) -> orjson.Fragment:
-    """The answer `build()` makes, encoded once until the catalogue changes. `key` names the
+    """The answer `build()` makes, encoded once until the catalogue or the stock changes. `key` names the
     dialect, the method and every parameter the answer depends on."""
 
     async def load() -> bytes:
@@ -35,4 +36,4 @@ async def catalogue_answer(
     # Money is written with the currency's exponent: a settings object swapped at run time
     # (tests do) must not be answered from an answer written with another.
     full_key = (*key, call.ctx.settings.currency_exponent)
-    return orjson.Fragment(await call.ctx.db.memo(ANSWERS).get(CATALOG, full_key, load))
+    return orjson.Fragment(await call.ctx.db.memo(ANSWERS).get((CATALOG, STOCK), full_key, load))

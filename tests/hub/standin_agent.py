@@ -31,6 +31,7 @@ class StandinAgent:
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1000))
     handed: dict[int, int] = field(default_factory=dict)  # activationId -> number
     request_ids: list[str | None] = field(default_factory=list)  # X-Request-Id of each call
+    hanging: int = 0  # GET_NUMBER calls a hanging agent has not answered yet
 
     def app(self) -> Starlette:
         return Starlette(routes=[Route("/", self.handle, methods=["POST"])])
@@ -60,7 +61,11 @@ class StandinAgent:
     async def _get_number(self, body: dict[str, Any]) -> Response:
         self.get_number_calls.append(body)
         if self.mode == "hang":
-            await asyncio.sleep(30)
+            self.hanging += 1
+            try:
+                await asyncio.sleep(30)
+            finally:
+                self.hanging -= 1
         if self.mode == "garbage":
             return Response(b"<html>not json", media_type="text/html")
         if self.mode == "http500":

@@ -3,8 +3,6 @@ and never costs the buyer money."""
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from simgate.ledger import service as ledger
@@ -23,10 +21,11 @@ from simgate.ledger import service as ledger
     ],
 )
 async def test_failing_agent_gives_no_number_and_refunds(hub, buyer, connect_agent, mode, word):
-    await connect_agent(mode=mode)
-    started = time.monotonic()
+    agent = await connect_agent(mode=mode)
     assert await hub.api("getNum", buyer, service="vk") == {"response": word}
-    assert time.monotonic() - started < 2.5  # the agent's timeout is 1 s
+    # The answer came while the hanging agent still held the call (it answers after 30 s):
+    # the hub gave up at its own timeout, whatever the machine's speed.
+    assert agent.hanging == (1 if mode == "hang" else 0)
     assert await hub.api("getBalance", buyer) == {
         "response": 1,
         "balance": "1000.00",

@@ -27,8 +27,9 @@ ANSWERS = "dialects.catalogue-answers"
 async def catalogue_answer(
     call: Call, key: tuple[Hashable, ...], build: Callable[[], Awaitable[Any]]
 ) -> orjson.Fragment:
-    """The answer `build()` makes, encoded once until the catalogue or the stock changes. `key` names the
-    dialect, the method and every parameter the answer depends on."""
+    """The answer `build()` makes, encoded once until the catalogue or the stock changes.
+
+    `key` names the dialect, the method and every parameter the answer depends on."""
 
     async def load() -> bytes:
         return jsonutil.dumps(await build())

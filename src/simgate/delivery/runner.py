@@ -40,6 +40,9 @@ THROTTLE_PAUSE_SECONDS = 1.0
 FIRST_BACKOFF_SECONDS = 0.5
 RECONNECT_JITTER = 0.2  # runners that lost one SMSC together do not all return together
 DRAIN_SECONDS = 5.0
+# How long a lost session's receipts already read off the socket are still taken: the
+# library's end-of-session event follows them, so this bounds only a session that hangs.
+RECEIPTS_AFTER_LOSS_SECONDS = 2.0
 MAX_CLAIM_AHEAD = 500
 # A claimed part is submitted only within this share of the lease, counted from before the
 # claim: past it another worker may soon take the message, and both would send it.
@@ -161,7 +164,12 @@ class DeliveryRunner:
             asyncio.create_task(self._receive(transport, lost), name="delivery-receipts"),
             asyncio.create_task(self._stopping.wait(), name="delivery-stop"),
         ]
+        dispatch, receive, _ = tasks
         done, pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+        if dispatch in done and receive in pending:
+            # The library answers each deliver_sm as it reads it, so the SMSC forgets every
+            # receipt already read: they are taken up to the session's end, not dropped.
+            await asyncio.wait([receive], timeout=RECEIPTS_AFTER_LOSS_SECONDS)
         for task in pending:
             task.cancel()
         await asyncio.gather(*pending, return_exceptions=True)

@@ -143,9 +143,14 @@ class LoopbackSmsc:
             f"stat:{self.receipt_stat} err:000 text:"
         )
         receipt = (event.source_addr, text.encode(), event.destination_addr)
-        if not await self._push(self._sessions[session_id], receipt):
-            # Like a real SMSC: a receipt that could not be delivered waits for the next bind.
+        esme = self._sessions[session_id]
+        if not await self._push(esme, receipt):
+            # Like a real SMSC: a receipt that could not be delivered waits for the next bind,
+            # or goes to the newest one when that bind came while this push was failing.
             self._stored.append(receipt)
+            newest = next(reversed(self._sessions.values()))
+            if newest is not esme:
+                self._spawn(self._flush_stored(newest))
 
     async def _push(self, esme: smpp34.Esme, receipt: tuple[str, bytes, str]) -> bool:
         destination, text, source = receipt

@@ -126,15 +126,18 @@ async def _live_keys(
     session: AsyncSession, now: dt.datetime, grace_seconds: int
 ) -> list[rsa.RSAPrivateKey]:
     """The published pair first (it is the newest), then pairs still within their grace."""
+    return [_private_key(row) for row in await _live_rows(session, now, grace_seconds)]
+
+
+async def _live_rows(session: AsyncSession, now: dt.datetime, grace_seconds: int) -> list[RsaKey]:
+    """The published pair's row, then the rows of pairs retired less than the grace ago."""
     cutoff = now - dt.timedelta(seconds=grace_seconds)
-    rows = (
-        await session.execute(
-            select(RsaKey)
-            .where(or_(RsaKey.retired_at.is_(None), RsaKey.retired_at >= cutoff))
-            .order_by(RsaKey.id.desc())
-        )
-    ).scalars()
-    return [_private_key(row) for row in rows]
+    rows = await session.execute(
+        select(RsaKey)
+        .where(or_(RsaKey.retired_at.is_(None), RsaKey.retired_at >= cutoff))
+        .order_by(RsaKey.id.desc())
+    )
+    return list(rows.scalars())
 
 
 def _unwrap(wrapped: str) -> bytes | None:
@@ -220,15 +223,8 @@ def fingerprint(public_pem: str) -> str:
 
 async def live_keys(session: AsyncSession, now: dt.datetime, grace_seconds: int) -> list[KeyInfo]:
     """The published pair first, then the pairs still decrypting in their grace period."""
-    cutoff = now - dt.timedelta(seconds=grace_seconds)
     grace = dt.timedelta(seconds=grace_seconds)
-    rows = (
-        await session.execute(
-            select(RsaKey)
-            .where(or_(RsaKey.retired_at.is_(None), RsaKey.retired_at >= cutoff))
-            .order_by(RsaKey.id.desc())
-        )
-    ).scalars()
+    rows = await _live_rows(session, now, grace_seconds)
     return [
         KeyInfo(
             row.id,

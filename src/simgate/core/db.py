@@ -25,7 +25,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
-from simgate.core import changes
+from simgate.core import changes, sqlite_driver
 from simgate.core.change_sources import CHANNEL, record_sqlite_topics, source_for
 from simgate.core.changes import ChangeFeed, Changes, TrackedSession
 from simgate.core.errors import InvalidInput
@@ -115,11 +115,13 @@ class Database:
         self.is_sqlite = is_sqlite_url(url)
         if self.is_sqlite:
             ensure_sqlite_dir(url)
+            # One thread hop per statement instead of four or five (core/sqlite_driver.py).
+            driver = sqlite_driver.dbapi()
             self.write_engine = create_async_engine(
-                url, pool_size=1, max_overflow=0, pool_timeout=60
+                url, pool_size=1, max_overflow=0, pool_timeout=60, module=driver
             )
             self.read_engine = create_async_engine(
-                url, pool_size=4, max_overflow=0, pool_timeout=60
+                url, pool_size=4, max_overflow=0, pool_timeout=60, module=driver
             )
             _prepare_sqlite(self.write_engine, "BEGIN IMMEDIATE")
             # Reads run in autocommit: each SELECT sees committed data, without the round trips

@@ -34,7 +34,7 @@ EXPECTED = {
     "onlinesim getState, cached": (0, 0),
     "onlinesim getBalance, cold": (1, 1),
     "onlinesim getBalance, cached": (0, 0),
-    "onlinesim getNum": (17, 19),
+    "onlinesim getNum": (15, 17),
     "sms-activate getBalance, cached": (0, 0),
     "onlinesim getNumbersStats, cold": (4, 4),
     "onlinesim getNumbersStats, cached": (0, 0),

@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select, union, union_all, update
+from sqlalchemy import Select, bindparam, func, or_, select, union, union_all, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import BindParameter
 
 from simgate.activations.forms import RentalForm
 from simgate.activations.states import OPEN_STATES, State
@@ -79,26 +80,36 @@ async def count_created_since(session: AsyncSession, account_id: int, since: dt.
     return int((await session.execute(_created_since(account_id, since))).scalar_one())
 
 
+def _limit_counts_statement() -> Any:
+    account: BindParameter[int] = bindparam("l_account")
+    open_count = select(func.count()).where(
+        Activation.account_id == account, Activation.state.in_([s.value for s in OPEN_STATES])
+    )
+    in_flight = select(func.count()).where(
+        Activation.account_id == account,
+        Activation.state == State.INPOOL.value,
+        Activation.form != RentalForm.DEFERRED.value,
+        Activation.requesting_until > bindparam("l_now"),
+    )
+    created = select(func.count()).where(
+        Activation.account_id == account, Activation.created_at >= bindparam("l_since")
+    )
+    return select(
+        open_count.scalar_subquery(), in_flight.scalar_subquery(), created.scalar_subquery()
+    )
+
+
+# Built once (every getNum asks): only the parameters change.
+_LIMIT_COUNTS = _limit_counts_statement()
+
+
 async def limit_counts(
     session: AsyncSession, account_id: int, now: dt.datetime, since: dt.datetime
 ) -> tuple[int, int, int]:
     """(open, number requests in flight, created since `since`) in one round trip: three
     scalar subqueries, each a range of its own index (account+state, account+created)."""
-    open_count = select(func.count()).where(
-        Activation.account_id == account_id, Activation.state.in_([s.value for s in OPEN_STATES])
-    )
-    in_flight = select(func.count()).where(
-        Activation.account_id == account_id,
-        Activation.state == State.INPOOL.value,
-        Activation.form != RentalForm.DEFERRED.value,
-        Activation.requesting_until > now,
-    )
-    stmt = select(
-        open_count.scalar_subquery(),
-        in_flight.scalar_subquery(),
-        _created_since(account_id, since).scalar_subquery(),
-    )
-    row = (await session.execute(stmt)).one()
+    params = {"l_account": account_id, "l_now": now, "l_since": since}
+    row = (await session.execute(_LIMIT_COUNTS, params)).one()
     return int(row[0]), int(row[1]), int(row[2])
 
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from typing import Any
 
-from sqlalchemy import Select, delete, func, insert, or_, select, update
+from sqlalchemy import Select, bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from simgate.core.claims import Lease
@@ -106,6 +107,27 @@ async def stock_candidates(
     return [(s, str(o), int(n)) for s, o, n in (await session.execute(stmt))]
 
 
+def _adjust_stock_statement(*, zero: bool) -> Any:
+    return (
+        update(SupplierStock)
+        .where(
+            SupplierStock.supplier_id == bindparam("s_supplier"),
+            SupplierStock.country_slug == bindparam("s_country"),
+            SupplierStock.operator_slug == bindparam("s_operator"),
+            SupplierStock.service_code == bindparam("s_service"),
+            SupplierStock.count > 0,
+        )
+        .values(count=0 if zero else SupplierStock.count - 1)
+        # Written after a rental, in a transaction that has loaded no stock row as an object.
+        .execution_options(synchronize_session=False)
+    )
+
+
+# Built once (every rental takes one from a count): only the parameters change.
+_STOCK_LESS_ONE = _adjust_stock_statement(zero=False)
+_STOCK_EMPTY = _adjust_stock_statement(zero=True)
+
+
 async def adjust_stock(
     session: AsyncSession,
     supplier_id: int,
@@ -116,18 +138,13 @@ async def adjust_stock(
     zero: bool = False,
 ) -> None:
     """Keep the cached stock honest between polls: one fewer, or none at all."""
-    count = SupplierStock.count - 1 if not zero else 0
-    await session.execute(
-        update(SupplierStock)
-        .where(
-            SupplierStock.supplier_id == supplier_id,
-            SupplierStock.country_slug == country_slug,
-            SupplierStock.operator_slug == operator_slug,
-            SupplierStock.service_code == service_code,
-            SupplierStock.count > 0,
-        )
-        .values(count=count)
-    )
+    params = {
+        "s_supplier": supplier_id,
+        "s_country": country_slug,
+        "s_operator": operator_slug,
+        "s_service": service_code,
+    }
+    await session.execute(_STOCK_EMPTY if zero else _STOCK_LESS_ONE, params)
 
 
 async def mark_ok(session: AsyncSession, supplier_id: int, now: dt.datetime) -> None:

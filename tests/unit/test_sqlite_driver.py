@@ -85,6 +85,25 @@ async def test_errors_are_sqlalchemy_errors(engine: AsyncEngine):
             await conn.execute(text("SELECT nope FROM t"))
 
 
+async def test_a_rollback_with_nothing_open_costs_no_hop(
+    engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch
+):
+    async with engine.connect() as conn:
+        await conn.execute(text("SELECT 1"))
+    hops = HopCounter(monkeypatch)
+    async with engine.begin() as conn:
+        await conn.execute(text("INSERT INTO t (name) VALUES ('kept')"))
+    # The INSERT (sqlite3 opens the transaction itself) and the COMMIT; the pool's reset
+    # afterwards sends nothing.
+    assert hops.hops == 2
+    async with engine.connect() as conn:
+        await conn.execute(text("INSERT INTO t (name) VALUES ('dropped')"))
+        # Left open: the pool's reset must roll it back.
+    async with engine.connect() as conn:
+        names = (await conn.execute(text("SELECT name FROM t"))).scalars().all()
+    assert names == ["kept"]
+
+
 async def test_database_uses_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     db = Database(f"sqlite+aiosqlite:///{tmp_path / 'db.db'}")
     try:
@@ -92,6 +111,6 @@ async def test_database_uses_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
             await session.execute(text("SELECT 1"))
             hops = HopCounter(monkeypatch)
             assert (await session.execute(text("SELECT 2"))).scalar_one() == 2
-            assert hops.hops == 1
+        assert hops.hops == 1  # the read, and nothing to roll back afterwards
     finally:
         await db.dispose()

@@ -15,7 +15,9 @@ aiosqlite's `Connection._execute`, a private method (SQLAlchemy's own adapter al
 into aiosqlite's `_tx` and `_conn` the same way). `tests/unit/test_sqlite_driver.py` fails if
 either changes under it.
 
-Server-side cursors (`stream()`, `yield_per`) keep SQLAlchemy's own cursor, a hop per fetch.
+A rollback with no transaction open (the pool's reset of a connection that has just committed,
+or only read) is answered at once, without a hop. Server-side cursors (`stream()`,
+`yield_per`) keep SQLAlchemy's own cursor, a hop per fetch.
 """
 
 from __future__ import annotations
@@ -117,6 +119,14 @@ class OneHopConnection(AsyncAdapt_aiosqlite_connection):
         if server_side:
             return super().cursor(server_side=True)
         return OneHopCursor(self)
+
+    def rollback(self) -> None:
+        # The pool rolls back every connection it takes back, most of them just committed or
+        # only read from: with no transaction open, there is nothing to send to the thread.
+        raw = self._connection._connection
+        if raw is not None and not raw.in_transaction:
+            return
+        super().rollback()
 
     def run(self, function: Any, *args: Any) -> Any:
         """`function(sqlite3_connection, *args)` on the connection's thread, awaited."""

@@ -39,6 +39,11 @@ async def get_balance(session: AsyncSession, account_id: int) -> BalanceView | N
     return None if row is None else BalanceView(*row)
 
 
+# Built once (a rental writes a hold and entries): the values come as parameters.
+_ADD_ENTRY = insert(LedgerEntry)
+_INSERT_HOLD = insert(Hold).returning(Hold.id)
+
+
 async def add_entry(
     session: AsyncSession,
     *,
@@ -49,16 +54,15 @@ async def add_entry(
     hold_id: int | None = None,
     reference: str = "",
 ) -> None:
-    await session.execute(
-        insert(LedgerEntry).values(
-            account_id=account_id,
-            kind=kind,
-            amount=amount,
-            hold_id=hold_id,
-            reference=reference,
-            created_at=now,
-        )
-    )
+    values = {
+        "account_id": account_id,
+        "kind": kind,
+        "amount": amount,
+        "hold_id": hold_id,
+        "reference": reference,
+        "created_at": now,
+    }
+    await session.execute(_ADD_ENTRY, values)
 
 
 def _shift_statement(*, floor: bool) -> Any:
@@ -110,14 +114,14 @@ async def shift(
 async def insert_hold(
     session: AsyncSession, account_id: int, amount: int, reference: str, now: dt.datetime
 ) -> int:
-    result = await session.execute(
-        insert(Hold)
-        .values(
-            account_id=account_id, amount=amount, state="held", reference=reference, created_at=now
-        )
-        .returning(Hold.id)
-    )
-    return int(result.scalar_one())
+    values = {
+        "account_id": account_id,
+        "amount": amount,
+        "state": "held",
+        "reference": reference,
+        "created_at": now,
+    }
+    return int((await session.execute(_INSERT_HOLD, values)).scalar_one())
 
 
 @dataclass(frozen=True)

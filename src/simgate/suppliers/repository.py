@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Select, bindparam, delete, func, insert, or_, select, update
+from sqlalchemy import Select, bindparam, delete, func, insert, literal, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from simgate.core.claims import Lease
@@ -91,20 +92,36 @@ async def stock_candidates(
     With `supplier_id` (a repeat rental, from the agent that sold the number) a zero count
     qualifies too: an agent keeps a SIM sold for the service out of its plain stock, yet hands
     it to a GET_NUMBER that names it."""
+    stmt = _stock_candidates_statement(
+        one_supplier=supplier_id is not None, any_operator=operator_slug == "any"
+    )
+    params = {
+        "c_country": country_slug,
+        "c_service": service_code,
+        "c_operator": operator_slug,
+        "c_supplier": supplier_id,
+    }
+    return [(s, str(o), int(n)) for s, o, n in (await session.execute(stmt, params))]
+
+
+@functools.cache
+def _stock_candidates_statement(*, one_supplier: bool, any_operator: bool) -> Any:
+    """Built once per shape (every getNum asks): only the parameters change."""
     stmt = (
         select(Supplier, SupplierStock.operator_slug, SupplierStock.count)
         .join(SupplierStock, SupplierStock.supplier_id == Supplier.id)
         .where(
             Supplier.enabled.is_(True),
-            SupplierStock.country_slug == country_slug,
-            SupplierStock.service_code == service_code,
-            SupplierStock.count > 0 if supplier_id is None else Supplier.id == supplier_id,
+            SupplierStock.country_slug == bindparam("c_country"),
+            SupplierStock.service_code == bindparam("c_service"),
+            Supplier.id == bindparam("c_supplier") if one_supplier else SupplierStock.count > 0,
         )
         .order_by(Supplier.priority.desc(), SupplierStock.count.desc(), Supplier.id)
     )
-    if operator_slug != "any":
-        stmt = stmt.where(SupplierStock.operator_slug.in_((operator_slug, "any")))
-    return [(s, str(o), int(n)) for s, o, n in (await session.execute(stmt))]
+    if not any_operator:
+        operators: list[Any] = [bindparam("c_operator"), literal("any")]
+        stmt = stmt.where(SupplierStock.operator_slug.in_(operators))
+    return stmt
 
 
 def _adjust_stock_statement(*, zero: bool) -> Any:

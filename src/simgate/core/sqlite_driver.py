@@ -11,8 +11,9 @@ supply the DBAPI.
 
 Exact pins (pyproject.toml): this subclasses SQLAlchemy's aiosqlite connection adapter
 (`sqlalchemy.dialects.sqlite.aiosqlite`, not a documented API) and runs its work with
-aiosqlite's `Connection._execute`, a private method (SQLAlchemy's own adapter already reaches
-into aiosqlite's `_tx` and `_conn` the same way). `tests/unit/test_sqlite_driver.py` fails if
+aiosqlite's `Connection._execute`, a private method, on the sqlite3 connection it keeps in
+`_conn` / `_connection` (SQLAlchemy's own adapter already reaches into aiosqlite's `_tx`,
+`_conn` and `_connection` the same way). `tests/unit/test_sqlite_driver.py` fails if
 either changes under it.
 
 A rollback with no transaction open (the pool's reset of a connection that has just committed,

@@ -6,7 +6,6 @@ import datetime as dt
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm.attributes import set_committed_value
 
 from simgate.activations import repository as repo
 from simgate.activations.states import (
@@ -36,10 +35,9 @@ async def apply(
         values["finished_at"] = now
     if not await repo.set_state(session, activation.id, current, new, **values):
         return False
-    # What the UPDATE wrote, as the row's committed values: nothing left for a flush to send.
     for name, value in values.items():
-        set_committed_value(activation, name, value)
-    set_committed_value(activation, "state", new.value)
+        setattr(activation, name, value)
+    activation.state = new.value
     await _applied(session, activation, event, now)
     return True
 

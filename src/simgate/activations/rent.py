@@ -31,7 +31,7 @@ from simgate.core.db import lock_key, mark_account_changed
 from simgate.core.money import AGENT_CURRENCY_EXPONENT, convert_exponent
 from simgate.core.settings import Settings
 from simgate.ledger import service as ledger
-from simgate.models import Account, Activation, Service
+from simgate.models import Account, Activation, Country, Price, Service
 from simgate.suppliers import repository as suppliers_repo
 from simgate.suppliers import service as suppliers
 from simgate.suppliers.client import Endpoint
@@ -91,14 +91,11 @@ class Candidates:
 
 @dataclass(frozen=True)
 class Resolved:
-    service_id: int
-    service_slug: str
-    agent_code: str
+    service: Service
     sender_filter: str | None
-    country_code: int
-    country_slug: str
+    country: Country
     operator: str
-    price: catalog.Prices
+    price: Price
 
 
 def check_reject(reject: tuple[str, ...]) -> None:
@@ -115,24 +112,21 @@ async def resolve(session: AsyncSession, request: RentRequest) -> Resolved:
     name = request.service.strip()
     if not name:
         raise NoService("service is required")
-    operator = request.operator.strip().lower() or "any"
-    terms = await catalog.rental_terms(session, name, request.country_code, operator)
-    if terms.country_slug is None:
+    service = await catalog.service_by_name(session, name)
+    sender_filter = None
+    if service is None:
+        service = await catalog.other_service(session)
+        sender_filter = name
+    country = await catalog.country_by_code(session, request.country_code)
+    if country is None:
         raise UnknownCountry(f"no country {request.country_code}")
-    if operator != "any" and not terms.operator_known:
-        raise UnknownOperator(f"no operator {operator!r} in {terms.country_slug}")
-    if terms.prices is None:
-        raise NoNumber(f"{terms.service_slug} is not sold in {terms.country_slug}")
-    return Resolved(
-        service_id=terms.service_id,
-        service_slug=terms.service_slug,
-        agent_code=terms.agent_code,
-        sender_filter=name if terms.by_sender else None,
-        country_code=request.country_code,
-        country_slug=terms.country_slug,
-        operator=operator,
-        price=terms.prices,
-    )
+    operator = request.operator.strip().lower() or "any"
+    if operator != "any" and not await catalog.operator_exists(session, country.slug, operator):
+        raise UnknownOperator(f"no operator {operator!r} in {country.slug}")
+    price = await catalog.price(session, country.code, service.id)
+    if price is None:
+        raise NoNumber(f"{service.slug} is not sold in {country.slug}")
+    return Resolved(service, sender_filter, country, operator, price)
 
 
 async def check_limits(
@@ -167,7 +161,7 @@ def deferred_open(hours: str, now: dt.datetime) -> bool:
     return now.hour >= start or now.hour < end
 
 
-def price_for(price: catalog.Prices, form: RentalForm) -> int:
+def price_for(price: Price, form: RentalForm) -> int:
     return {
         RentalForm.ONLINE: price.index_price,
         RentalForm.REPEAT: price.repeat_price,
@@ -190,7 +184,7 @@ async def begin(
     # Identical online requests are normal (several numbers at once); an identical deferred
     # one would only wait in the pool beside its twin.
     if request.form == RentalForm.DEFERRED and await repo.pool_duplicate(
-        session, account.id, found.service_id, found.country_code, request.form
+        session, account.id, found.service.id, found.country.code, request.form
     ):
         raise DuplicateRequest("the same request is already waiting")
     amount = price_for(found.price, request.form)
@@ -217,9 +211,9 @@ async def begin(
     in_flight = now + dt.timedelta(seconds=settings.getnum_inflight_seconds)
     activation = Activation(
         account_id=account.id,
-        service_id=found.service_id,
+        service_id=found.service.id,
         sender_filter=found.sender_filter,
-        country_code=found.country_code,
+        country_code=found.country.code,
         operator_slug=found.operator,
         form=request.form.value,
         state=State.INPOOL.value,
@@ -242,8 +236,8 @@ async def begin(
     mark_account_changed(session, account.id)
     return Plan(
         activation_id=activation.id,
-        country_slug=found.country_slug,
-        service_code=found.agent_code,
+        country_slug=found.country.slug,
+        service_code=found.service.agent_code,
         exception_phones=await exception_phones(session, settings, activation),
         wanted_number=activation.wanted_number,
         candidates=candidates.usable,
@@ -277,8 +271,8 @@ async def candidates_for(
     agents backing off after faults of their own are skipped."""
     rows = await suppliers_repo.stock_candidates(
         session,
-        found.country_slug,
-        found.agent_code,
+        found.country.slug,
+        found.service.agent_code,
         operator,
         supplier_id=only_supplier_id,
     )
@@ -328,18 +322,7 @@ async def plan_deferred(
     )
     if service is None or country is None or price is None:
         return plan  # the catalog changed under it: no candidates, it waits and expires
-    found = Resolved(
-        service_id=service.id,
-        service_slug=service.slug,
-        agent_code=service.agent_code,
-        sender_filter=activation.sender_filter,
-        country_code=country.code,
-        country_slug=country.slug,
-        operator=activation.operator_slug,
-        price=catalog.Prices(
-            price.index_price, price.repeat_price, price.deferr_price, price.payout
-        ),
-    )
+    found = Resolved(service, activation.sender_filter, country, activation.operator_slug, price)
     chosen = await candidates_for(session, settings, found, activation.operator_slug, now)
     plan.candidates = chosen.usable
     return plan

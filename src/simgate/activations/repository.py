@@ -5,9 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import Select, bindparam, func, or_, select, union, union_all, update
+from sqlalchemy import Select, func, or_, select, union, union_all, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.sql.elements import BindParameter
 
 from simgate.activations.forms import RentalForm
 from simgate.activations.states import OPEN_STATES, State
@@ -26,9 +25,6 @@ async def set_state(
         update(Activation)
         .where(Activation.id == activation_id, Activation.state == expected.value)
         .values(state=new.value, **values)
-        # The caller (lifecycle.apply) writes the same values onto the object it holds, as
-        # committed: the ORM's own matching of loaded objects would only repeat that work.
-        .execution_options(synchronize_session=False)
     )
     return bool(getattr(result, "rowcount", 0))
 
@@ -64,26 +60,13 @@ async def lock(session: AsyncSession, activation_id: int) -> Activation | None:
     )
 
 
-def _owned_statement(*, for_update: bool) -> Any:
-    stmt = select(Activation).where(
-        Activation.id == bindparam("o_tzid"), Activation.account_id == bindparam("o_account")
-    )
-    if for_update:
-        stmt = stmt.with_for_update().execution_options(populate_existing=True)
-    return stmt
-
-
-# Built once (every setOperationOk reads its rental): only the parameters change.
-_OWNED = _owned_statement(for_update=False)
-_OWNED_FOR_UPDATE = _owned_statement(for_update=True)
-
-
 async def get_owned(
     session: AsyncSession, account_id: int, tzid: int, *, for_update: bool = False
 ) -> Activation | None:
-    stmt = _OWNED_FOR_UPDATE if for_update else _OWNED
-    params = {"o_tzid": tzid, "o_account": account_id}
-    return (await session.execute(stmt, params)).scalar_one_or_none()
+    stmt = select(Activation).where(Activation.id == tzid, Activation.account_id == account_id)
+    if for_update:
+        stmt = stmt.with_for_update().execution_options(populate_existing=True)
+    return (await session.execute(stmt)).scalar_one_or_none()
 
 
 def _created_since(account_id: int, since: dt.datetime) -> Select[Any]:
@@ -96,36 +79,26 @@ async def count_created_since(session: AsyncSession, account_id: int, since: dt.
     return int((await session.execute(_created_since(account_id, since))).scalar_one())
 
 
-def _limit_counts_statement() -> Any:
-    account: BindParameter[int] = bindparam("l_account")
-    open_count = select(func.count()).where(
-        Activation.account_id == account, Activation.state.in_([s.value for s in OPEN_STATES])
-    )
-    in_flight = select(func.count()).where(
-        Activation.account_id == account,
-        Activation.state == State.INPOOL.value,
-        Activation.form != RentalForm.DEFERRED.value,
-        Activation.requesting_until > bindparam("l_now"),
-    )
-    created = select(func.count()).where(
-        Activation.account_id == account, Activation.created_at >= bindparam("l_since")
-    )
-    return select(
-        open_count.scalar_subquery(), in_flight.scalar_subquery(), created.scalar_subquery()
-    )
-
-
-# Built once (every getNum asks): only the parameters change.
-_LIMIT_COUNTS = _limit_counts_statement()
-
-
 async def limit_counts(
     session: AsyncSession, account_id: int, now: dt.datetime, since: dt.datetime
 ) -> tuple[int, int, int]:
     """(open, number requests in flight, created since `since`) in one round trip: three
     scalar subqueries, each a range of its own index (account+state, account+created)."""
-    params = {"l_account": account_id, "l_now": now, "l_since": since}
-    row = (await session.execute(_LIMIT_COUNTS, params)).one()
+    open_count = select(func.count()).where(
+        Activation.account_id == account_id, Activation.state.in_([s.value for s in OPEN_STATES])
+    )
+    in_flight = select(func.count()).where(
+        Activation.account_id == account_id,
+        Activation.state == State.INPOOL.value,
+        Activation.form != RentalForm.DEFERRED.value,
+        Activation.requesting_until > now,
+    )
+    stmt = select(
+        open_count.scalar_subquery(),
+        in_flight.scalar_subquery(),
+        _created_since(account_id, since).scalar_subquery(),
+    )
+    row = (await session.execute(stmt)).one()
     return int(row[0]), int(row[1]), int(row[2])
 
 
@@ -142,25 +115,22 @@ async def pool_duplicate(
     return (await session.execute(stmt.limit(1))).first() is not None
 
 
-_USED_PHONES = (
-    select(Activation.phone)
-    .where(
-        Activation.account_id == bindparam("u_account"),
-        Activation.service_id == bindparam("u_service"),
-        Activation.created_at >= bindparam("u_since"),
-        Activation.phone.is_not(None),
-    )
-    .distinct()
-)
-
-
 async def used_phones(
     session: AsyncSession, account_id: int, service_id: int, *, since: dt.datetime
 ) -> list[str]:
     """Numbers this account rented for this service since `since`: bounded by the window, not
     by the account's whole history (ix_activations_account_service_created answers it)."""
-    params = {"u_account": account_id, "u_service": service_id, "u_since": since}
-    return [str(p) for p in (await session.execute(_USED_PHONES, params)).scalars()]
+    stmt = (
+        select(Activation.phone)
+        .where(
+            Activation.account_id == account_id,
+            Activation.service_id == service_id,
+            Activation.created_at >= since,
+            Activation.phone.is_not(None),
+        )
+        .distinct()
+    )
+    return [str(p) for p in (await session.execute(stmt)).scalars()]
 
 
 async def lock_open_on_phone(
@@ -194,14 +164,9 @@ async def messages(session: AsyncSession, activation_ids: list[int]) -> list[Inb
     return list((await session.execute(stmt)).scalars())
 
 
-_LAST_SEQ = select(func.max(InboundSms.seq)).where(
-    InboundSms.activation_id == bindparam("q_activation")
-)
-
-
 async def last_seq(session: AsyncSession, activation_id: int) -> int:
-    params = {"q_activation": activation_id}
-    return int((await session.execute(_LAST_SEQ, params)).scalar_one() or 0)
+    stmt = select(func.max(InboundSms.seq)).where(InboundSms.activation_id == activation_id)
+    return int((await session.execute(stmt)).scalar_one() or 0)
 
 
 async def unmatched_since(

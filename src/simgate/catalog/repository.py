@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any, NamedTuple
-
-from sqlalchemy import BindParameter, Table, and_, bindparam, case, exists, func, or_, select
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from simgate.models import Country, Operator, Price, Service, Supplier, SupplierStock
@@ -22,101 +19,6 @@ async def service_by_name(session: AsyncSession, name: str) -> Service | None:
         .order_by(case((by_name, 0), else_=1), Service.id)
     )
     return (await session.execute(stmt)).scalars().first()
-
-
-class Prices(NamedTuple):
-    """A service's prices in one country, in minor units."""
-
-    index_price: int
-    repeat_price: int
-    deferr_price: int
-    payout: int
-
-
-@dataclass(frozen=True)
-class RentalTerms:
-    """What a rental needs from the catalog, read by `rental_terms` in one statement."""
-
-    service_id: int
-    service_slug: str
-    agent_code: str
-    # The name matched no service: this is the service that takes every SMS, and the name
-    # is a sender to filter by.
-    by_sender: bool
-    country_slug: str | None  # None: no enabled country has the code
-    operator_known: bool
-    prices: Prices | None  # None: the service is not sold in the country
-
-
-def _terms_statement() -> Any:
-    services, countries = _table(Service), _table(Country)
-    operators, prices = _table(Operator), _table(Price)
-    folded: BindParameter[str] = bindparam("folded")
-    # The order of `service_by_name`, then `other_service` after every match.
-    by_name = or_(func.lower(services.c.slug) == folded, func.lower(services.c.alias) == folded)
-    by_code = func.lower(services.c.agent_code) == folded
-    rank = case((by_name, 0), (by_code, 1), else_=2)
-    operator_known = exists().where(
-        operators.c.slug == bindparam("operator"),
-        or_(operators.c.country_slug == countries.c.slug, operators.c.country_slug.is_(None)),
-    )
-    joined = services.outerjoin(
-        countries, and_(countries.c.code == bindparam("code"), countries.c.enabled.is_(True))
-    ).outerjoin(
-        prices,
-        and_(prices.c.country_code == countries.c.code, prices.c.service_id == services.c.id),
-    )
-    return (
-        select(
-            services.c.id,
-            services.c.slug,
-            services.c.agent_code,
-            rank.label("rank"),
-            countries.c.slug.label("country_slug"),
-            operator_known.label("operator_known"),
-            prices.c.id.label("price_id"),
-            prices.c.index_price,
-            prices.c.repeat_price,
-            prices.c.deferr_price,
-            prices.c.payout,
-        )
-        .select_from(joined)
-        .where(or_(by_name, by_code, services.c.takes_all.is_(True)))
-        .order_by(rank, services.c.id)
-        .limit(1)
-    )
-
-
-def _table(model: type[Any]) -> Table:
-    table: Table = model.__table__
-    return table
-
-
-# Built once: only its parameters change from one rental to the next.
-_TERMS = _terms_statement()
-
-
-async def rental_terms(
-    session: AsyncSession, name: str, country_code: int, operator: str
-) -> RentalTerms:
-    """The service a rental names (as `service_by_name`, else `other_service`), whether the
-    country is enabled and has `operator`, and the service's prices there: one SELECT."""
-    params = {"folded": name.strip().lower(), "code": country_code, "operator": operator}
-    row = (await session.execute(_TERMS, params)).first()
-    if row is None:
-        raise LookupError("catalog has no other service; run `simgate db upgrade`")
-    prices = None
-    if row.price_id is not None:
-        prices = Prices(row.index_price, row.repeat_price, row.deferr_price, row.payout)
-    return RentalTerms(
-        service_id=row.id,
-        service_slug=row.slug,
-        agent_code=row.agent_code,
-        by_sender=row.rank == 2,
-        country_slug=row.country_slug,
-        operator_known=row.country_slug is not None and bool(row.operator_known),
-        prices=prices,
-    )
 
 
 async def service_by_agent_code(session: AsyncSession, code: str) -> Service | None:

@@ -8,7 +8,6 @@ failing on a stale snapshot), readers use a small pool with deferred BEGIN.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
@@ -26,7 +25,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
-from simgate.core import changes, sqlite_driver
+from simgate.core import changes
 from simgate.core.change_sources import CHANNEL, record_sqlite_topics, source_for
 from simgate.core.changes import ChangeFeed, Changes, TrackedSession
 from simgate.core.errors import InvalidInput
@@ -116,13 +115,11 @@ class Database:
         self.is_sqlite = is_sqlite_url(url)
         if self.is_sqlite:
             ensure_sqlite_dir(url)
-            # One thread hop per statement instead of four or five (core/sqlite_driver.py).
-            driver = sqlite_driver.dbapi()
             self.write_engine = create_async_engine(
-                url, pool_size=1, max_overflow=0, pool_timeout=60, module=driver
+                url, pool_size=1, max_overflow=0, pool_timeout=60
             )
             self.read_engine = create_async_engine(
-                url, pool_size=4, max_overflow=0, pool_timeout=60, module=driver
+                url, pool_size=4, max_overflow=0, pool_timeout=60
             )
             _prepare_sqlite(self.write_engine, "BEGIN IMMEDIATE")
             # Reads run in autocommit: each SELECT sees committed data, without the round trips
@@ -205,17 +202,14 @@ async def insert_ignore(
     conflict_columns: Sequence[str],
 ) -> bool:
     """INSERT that does nothing on a unique conflict; True when a row was written."""
-    stmt = _insert_ignore_statement(dialect_name(session), table, tuple(conflict_columns))
-    result = await session.execute(stmt, dict(values))
+    dialect = postgresql if dialect_name(session) == "postgresql" else sqlite
+    stmt = (
+        dialect.insert(table)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=list(conflict_columns))
+    )
+    result = await session.execute(stmt)
     return bool(getattr(result, "rowcount", 0))
-
-
-@functools.cache
-def _insert_ignore_statement(dialect: str, table: Table, conflict_columns: tuple[str, ...]) -> Any:
-    """Built once per table (the outbox takes one per closed rental); the values come as
-    parameters, so the statement names the columns each call gives."""
-    insert = (postgresql if dialect == "postgresql" else sqlite).insert
-    return insert(table).on_conflict_do_nothing(index_elements=list(conflict_columns))
 
 
 # LOCK ORDER — every transaction takes the locks it needs in this order, skipping the ones

@@ -16,22 +16,13 @@ from simgate.forwarding.deps import ForwardingDeps
 from simgate.suppliers.client import AgentClient
 from simgate.suppliers.forwarding_client import ForwardingClient
 
-# httpx keeps 20 idle connections by default: with more rentals than that in flight, every
-# call past the twentieth opened a new TCP connection to the agent and closed it again.
-AGENT_CONNECTIONS = httpx.Limits(max_connections=100, max_keepalive_connections=100)
-
-
-def agents_http() -> httpx.AsyncClient:
-    """The one client for outward calls to agents: connections kept open for reuse."""
-    return httpx.AsyncClient(trust_env=False, limits=AGENT_CONNECTIONS)
-
 
 @dataclass
 class HubContext:
     settings: Settings
     db: Database
     clock: Clock = field(default_factory=SystemClock)
-    http: httpx.AsyncClient = field(default_factory=agents_http)
+    http: httpx.AsyncClient = field(default_factory=lambda: httpx.AsyncClient(trust_env=False))
     key_cache: KeyCache = field(init=False)
     state_cache: StateCache = field(init=False)
 

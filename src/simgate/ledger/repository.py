@@ -39,11 +39,6 @@ async def get_balance(session: AsyncSession, account_id: int) -> BalanceView | N
     return None if row is None else BalanceView(*row)
 
 
-# Built once (a rental writes a hold and entries): the values come as parameters.
-_ADD_ENTRY = insert(LedgerEntry)
-_INSERT_HOLD = insert(Hold).returning(Hold.id)
-
-
 async def add_entry(
     session: AsyncSession,
     *,
@@ -54,36 +49,16 @@ async def add_entry(
     hold_id: int | None = None,
     reference: str = "",
 ) -> None:
-    values = {
-        "account_id": account_id,
-        "kind": kind,
-        "amount": amount,
-        "hold_id": hold_id,
-        "reference": reference,
-        "created_at": now,
-    }
-    await session.execute(_ADD_ENTRY, values)
-
-
-def _shift_statement(*, floor: bool) -> Any:
-    stmt = (
-        update(Balance)
-        .where(Balance.account_id == bindparam("b_account"))
-        .values(
-            deposited=Balance.deposited + bindparam("b_deposited"),
-            available=Balance.available + bindparam("b_available"),
-            held=Balance.held + bindparam("b_held"),
-            captured=Balance.captured + bindparam("b_captured"),
+    await session.execute(
+        insert(LedgerEntry).values(
+            account_id=account_id,
+            kind=kind,
+            amount=amount,
+            hold_id=hold_id,
+            reference=reference,
+            created_at=now,
         )
-        # No Balance is ever loaded as an object, so there is none to bring up to date.
-        .execution_options(synchronize_session=False)
     )
-    return stmt.where(Balance.available >= bindparam("b_floor")) if floor else stmt
-
-
-# Built once (every rental moves money twice): only the parameters change.
-_SHIFT = _shift_statement(floor=False)
-_SHIFT_ABOVE_FLOOR = _shift_statement(floor=True)
 
 
 async def shift(
@@ -97,31 +72,33 @@ async def shift(
     require_available: int = 0,
 ) -> bool:
     """Apply deltas in one UPDATE; refuses (False) when available would drop below the floor."""
-    params = {
-        "b_account": account_id,
-        "b_deposited": deposited,
-        "b_available": available,
-        "b_held": held,
-        "b_captured": captured,
-    }
+    stmt = (
+        update(Balance)
+        .where(Balance.account_id == account_id)
+        .values(
+            deposited=Balance.deposited + deposited,
+            available=Balance.available + available,
+            held=Balance.held + held,
+            captured=Balance.captured + captured,
+        )
+    )
     if require_available:
-        result = await session.execute(_SHIFT_ABOVE_FLOOR, {**params, "b_floor": require_available})
-    else:
-        result = await session.execute(_SHIFT, params)
+        stmt = stmt.where(Balance.available >= require_available)
+    result = await session.execute(stmt)
     return bool(getattr(result, "rowcount", 0))
 
 
 async def insert_hold(
     session: AsyncSession, account_id: int, amount: int, reference: str, now: dt.datetime
 ) -> int:
-    values = {
-        "account_id": account_id,
-        "amount": amount,
-        "state": "held",
-        "reference": reference,
-        "created_at": now,
-    }
-    return int((await session.execute(_INSERT_HOLD, values)).scalar_one())
+    result = await session.execute(
+        insert(Hold)
+        .values(
+            account_id=account_id, amount=amount, state="held", reference=reference, created_at=now
+        )
+        .returning(Hold.id)
+    )
+    return int(result.scalar_one())
 
 
 @dataclass(frozen=True)

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from collections.abc import Iterable
-from typing import Any
 
-from sqlalchemy import Select, bindparam, delete, func, insert, literal, or_, select, update
+from sqlalchemy import Select, delete, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from simgate.core.claims import Lease
@@ -92,57 +90,20 @@ async def stock_candidates(
     With `supplier_id` (a repeat rental, from the agent that sold the number) a zero count
     qualifies too: an agent keeps a SIM sold for the service out of its plain stock, yet hands
     it to a GET_NUMBER that names it."""
-    stmt = _stock_candidates_statement(
-        one_supplier=supplier_id is not None, any_operator=operator_slug == "any"
-    )
-    params = {
-        "c_country": country_slug,
-        "c_service": service_code,
-        "c_operator": operator_slug,
-        "c_supplier": supplier_id,
-    }
-    return [(s, str(o), int(n)) for s, o, n in (await session.execute(stmt, params))]
-
-
-@functools.cache
-def _stock_candidates_statement(*, one_supplier: bool, any_operator: bool) -> Any:
-    """Built once per shape (every getNum asks): only the parameters change."""
     stmt = (
         select(Supplier, SupplierStock.operator_slug, SupplierStock.count)
         .join(SupplierStock, SupplierStock.supplier_id == Supplier.id)
         .where(
             Supplier.enabled.is_(True),
-            SupplierStock.country_slug == bindparam("c_country"),
-            SupplierStock.service_code == bindparam("c_service"),
-            Supplier.id == bindparam("c_supplier") if one_supplier else SupplierStock.count > 0,
+            SupplierStock.country_slug == country_slug,
+            SupplierStock.service_code == service_code,
+            SupplierStock.count > 0 if supplier_id is None else Supplier.id == supplier_id,
         )
         .order_by(Supplier.priority.desc(), SupplierStock.count.desc(), Supplier.id)
     )
-    if not any_operator:
-        operators: list[Any] = [bindparam("c_operator"), literal("any")]
-        stmt = stmt.where(SupplierStock.operator_slug.in_(operators))
-    return stmt
-
-
-def _adjust_stock_statement(*, zero: bool) -> Any:
-    return (
-        update(SupplierStock)
-        .where(
-            SupplierStock.supplier_id == bindparam("s_supplier"),
-            SupplierStock.country_slug == bindparam("s_country"),
-            SupplierStock.operator_slug == bindparam("s_operator"),
-            SupplierStock.service_code == bindparam("s_service"),
-            SupplierStock.count > 0,
-        )
-        .values(count=0 if zero else SupplierStock.count - 1)
-        # Written after a rental, in a transaction that has loaded no stock row as an object.
-        .execution_options(synchronize_session=False)
-    )
-
-
-# Built once (every rental takes one from a count): only the parameters change.
-_STOCK_LESS_ONE = _adjust_stock_statement(zero=False)
-_STOCK_EMPTY = _adjust_stock_statement(zero=True)
+    if operator_slug != "any":
+        stmt = stmt.where(SupplierStock.operator_slug.in_((operator_slug, "any")))
+    return [(s, str(o), int(n)) for s, o, n in (await session.execute(stmt))]
 
 
 async def adjust_stock(
@@ -155,13 +116,18 @@ async def adjust_stock(
     zero: bool = False,
 ) -> None:
     """Keep the cached stock honest between polls: one fewer, or none at all."""
-    params = {
-        "s_supplier": supplier_id,
-        "s_country": country_slug,
-        "s_operator": operator_slug,
-        "s_service": service_code,
-    }
-    await session.execute(_STOCK_EMPTY if zero else _STOCK_LESS_ONE, params)
+    count = SupplierStock.count - 1 if not zero else 0
+    await session.execute(
+        update(SupplierStock)
+        .where(
+            SupplierStock.supplier_id == supplier_id,
+            SupplierStock.country_slug == country_slug,
+            SupplierStock.operator_slug == operator_slug,
+            SupplierStock.service_code == service_code,
+            SupplierStock.count > 0,
+        )
+        .values(count=count)
+    )
 
 
 async def mark_ok(session: AsyncSession, supplier_id: int, now: dt.datetime) -> None:

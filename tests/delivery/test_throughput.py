@@ -29,8 +29,8 @@ PART_PRICE = 50
 # number of them (SQLite, PostgreSQL): BEGIN IMMEDIATE on SQLite; the parts marked submitted
 # (one executemany), their messages moved on, the holds ended, the balances moved (one
 # executemany), the capture entries written, the receipts that beat their acknowledgement
-# looked for; then the changed accounts published: on SQLite BEGIN plus the change_topics
-# bump, on PostgreSQL the pg_notify.
+# looked for; then the changed accounts published: on SQLite a change_topics bump, on
+# PostgreSQL the pg_notify.
 RECORD_STATEMENTS = (8, 7)
 
 

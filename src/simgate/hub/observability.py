@@ -22,7 +22,7 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from simgate.accounts import repository as accounts_repo
-from simgate.core import jsonutil, metrics, requestinfo
+from simgate.core import jsonutil, logs, metrics, requestinfo
 from simgate.core.db import Database
 from simgate.core.migrate import schema_is_current
 from simgate.delivery import queue as delivery_queue
@@ -30,6 +30,7 @@ from simgate.ledger import repository as ledger_repo
 from simgate.outbox import repository as outbox_repo
 
 log = logging.getLogger("simgate.requests")
+request_lines = logs.BatchedLines(log)
 
 # A caller's own request id is kept only when it cannot forge log lines or blow up a header.
 _USABLE_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
@@ -89,28 +90,28 @@ def _record(scope: Scope, request_id: str, status: int, seconds: float) -> None:
     note = requestinfo.read(scope)
     if note is not None:
         metrics.current().request_done(note.dialect, note.method, note.word, seconds)
-    if log.isEnabledFor(logging.INFO):
-        log.info(
-            "%s %s %s status=%d %.1fms account=%s id=%s",
-            scope["method"],
-            scope["path"],
-            note.word if note is not None else "-",
-            status,
-            seconds * 1000,
-            note.account_id if note is not None and note.account_id is not None else "-",
-            request_id,
-            extra={
-                "http_method": scope["method"],
-                "path": scope["path"],
-                "word": note.word if note is not None else None,
-                "dialect": note.dialect if note is not None else None,
-                "api_method": note.method if note is not None else None,
-                "status": status,
-                "duration_ms": round(seconds * 1000, 3),
-                "account_id": note.account_id if note is not None else None,
-                "request_id": request_id,
-            },
-        )
+    if not log.isEnabledFor(logging.INFO):
+        return
+    word = note.word if note is not None else None
+    account_id = note.account_id if note is not None else None
+    milliseconds = seconds * 1000
+    method, path = scope["method"], scope["path"]
+    message = (
+        f"{method} {path} {'-' if word is None else word} status={status} {milliseconds:.1f}ms "
+        f"account={'-' if account_id is None else account_id} id={request_id}"
+    )
+    fields = {
+        "http_method": method,
+        "path": path,
+        "word": word,
+        "dialect": note.dialect if note is not None else None,
+        "api_method": note.method if note is not None else None,
+        "status": status,
+        "duration_ms": round(milliseconds, 3),
+        "account_id": account_id,
+        "request_id": request_id,
+    }
+    request_lines.info(message, fields)
 
 
 class _Backlogs(Collector):

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from simgate.accounts import confirmation
-from simgate.core import metrics
+from simgate.core import logs, metrics
 from simgate.core.errors import InvalidInput
 from simgate.core.settings import Settings
 from simgate.hub.bootstrap import prepare_database
@@ -155,6 +155,7 @@ def _child(settings: Settings, sock: socket.socket, with_worker: bool) -> None:
         log.exception("hub process %d failed", os.getpid())
         status = 1
     finally:
+        logs.BatchedLines.flush_all()  # os._exit runs no atexit handler
         os._exit(status)
 
 

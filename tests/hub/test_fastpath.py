@@ -14,7 +14,7 @@ import pytest
 from starlette.types import Receive, Scope, Send
 
 from simgate.hub.app import HubApp, create_app
-from simgate.hub.fastpath import FastPath
+from simgate.hub.observability import RequestObserver
 from simgate.hub.server import running_server
 from tests.hub.conftest import Hub
 
@@ -33,8 +33,9 @@ class Served:
 async def served(hub: Hub) -> AsyncIterator[Served]:
     app = create_app(hub.ctx)
     reached: list[str] = []
-    fast = _fast_path(app)
-    framework = fast.framework
+    observer = app.front
+    assert isinstance(observer, RequestObserver)
+    framework = observer.framework
 
     async def counting(scope: Scope, receive: Receive, send: Send) -> None:
         reached.append(scope["path"])
@@ -43,15 +44,9 @@ async def served(hub: Hub) -> AsyncIterator[Served]:
     async def framework_alone(scope: Scope, receive: Receive, send: Send) -> None:
         await app.framework(scope, receive, send)
 
-    fast.framework = counting
+    observer.framework = counting
     async with running_server(app) as whole, running_server(framework_alone) as bare:
         yield Served(whole, bare, app, reached)
-
-
-def _fast_path(app: HubApp) -> FastPath:
-    fast = getattr(app.front, "app", None)
-    assert isinstance(fast, FastPath)
-    return fast
 
 
 def requests(key: str) -> list[tuple[str, str, dict[str, Any]]]:

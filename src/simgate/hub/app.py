@@ -1,5 +1,5 @@
 """The hub's HTTP application: every dialect's router on one app, the buyer endpoints also
-served by a fast path in front of it, and the request observer around both."""
+served by a fast path, and the request observer in front, handing each request to one of them."""
 
 from __future__ import annotations
 
@@ -70,6 +70,6 @@ def create_app(ctx: HubContext) -> HubApp:
 
     app.add_api_route("/ready", ready_page, methods=["GET"], include_in_schema=False)
     app.add_api_route("/metrics", metrics_page, methods=["GET"], include_in_schema=False)
-    fast = FastPath(app.framework, buyers, handler_api, smsactivate.PATHS, demo)
-    app.front = RequestObserver(fast)
+    fast = FastPath(buyers, handler_api, smsactivate.PATHS, demo.serve)
+    app.front = RequestObserver(fast, app.framework)
     return app

@@ -9,7 +9,7 @@ from typing import Any
 from starlette.types import Receive, Scope, Send
 
 from simgate.core.integers import INT32
-from simgate.dialects.common.endpoint import send_answer
+from simgate.dialects.common.endpoint import CLIENT_GONE, Headers, send_answer
 from simgate.dialects.common.params import BadParam, Params
 from simgate.dialects.common.reading import ClientGone, read_params
 from simgate.dialects.common.registry import Reply
@@ -123,10 +123,15 @@ class Sandbox:
     def __init__(self, max_body: int) -> None:
         self.max_body = max_body
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send, name: str = "") -> None:
-        name = name or scope.get("path_params", {}).get("name", "")
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self.serve(scope, receive, send, scope.get("path_params", {}).get("name", ""))
+
+    async def serve(
+        self, scope: Scope, receive: Receive, send: Send, name: str, headers: Headers = ()
+    ) -> int:
+        """Answer one request for method `name`; the status sent (CLIENT_GONE: none)."""
         try:
             answer = json_answer(await _reply(name, scope, receive, self.max_body))
         except ClientGone:
-            return
-        await send_answer(send, answer)
+            return CLIENT_GONE
+        return await send_answer(send, answer, headers)

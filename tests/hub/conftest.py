@@ -17,7 +17,7 @@ from simgate.agent.runtime import AgentRuntime
 from simgate.core.clock import Clock, FrozenClock
 from simgate.core.db import Database
 from simgate.core.settings import Settings
-from simgate.hub.app import create_app
+from simgate.hub.app import HubApp, create_app
 from simgate.hub.context import HubContext
 from simgate.hub.server import running_server
 from simgate.suppliers import service as suppliers
@@ -31,6 +31,7 @@ class Hub:
     ctx: HubContext
     client: httpx.AsyncClient
     clock: FrozenClock
+    app: HubApp | None = None  # the app served at `url`
 
     async def api(self, method: str, key: str | None = None, **params: Any) -> Any:
         """GET /api/<method>.php with the given parameters; returns the decoded JSON."""
@@ -84,11 +85,12 @@ async def hub(db: Database, settings: Settings, clock: FrozenClock) -> AsyncIter
     settings = settings.model_copy(update={"agent_timeout_seconds": 1.0, "auth_cache_seconds": 0})
     ctx = HubContext(settings=settings, db=db, clock=clock, http=httpx.AsyncClient(trust_env=False))
     await db.start_feed()  # as `simgate serve` does: caches are used only while it runs
+    app = create_app(ctx)
     async with (
-        running_server(create_app(ctx)) as url,
+        running_server(app) as url,
         httpx.AsyncClient(trust_env=False, timeout=30) as client,
     ):
-        yield Hub(url, ctx, client, clock)
+        yield Hub(url, ctx, client, clock, app)
     await ctx.http.aclose()
 
 

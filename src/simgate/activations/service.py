@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -141,9 +142,27 @@ class ActivationView:
         return [m for m in self.messages if (m.seq or 0) > cursor]
 
 
+MICROSECOND = dt.timedelta(microseconds=1)
+
+
 def seconds_left(limit: dt.datetime | None, now: dt.datetime) -> int:
     """getState's `time`: seconds until `limit` (0 when there is none, or it passed)."""
     return 0 if limit is None else max(0, int((limit - now).total_seconds()))
+
+
+def next_tick(limits: Iterable[dt.datetime | None], now: dt.datetime) -> dt.datetime | None:
+    """The first moment (to the microsecond, as datetimes go) at which `seconds_left` of one
+    of `limits` reads other than it does at `now`; None: none of them will. A reading k holds
+    while the time left is in [k, k + 1), so it drops one microsecond after the fraction of a
+    second above k has passed."""
+    ticks = []
+    for limit in limits:
+        if limit is None:
+            continue
+        micros = (limit - now) // MICROSECOND  # exact: both are whole microseconds
+        if micros >= 1_000_000:  # below one second the reading is 0, and stays 0
+            ticks.append(now + (micros % 1_000_000 + 1) * MICROSECOND)
+    return min(ticks, default=None)
 
 
 async def views(

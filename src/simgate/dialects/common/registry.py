@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from simgate.dialects.common.answer_memo import Reuse
 from simgate.dialects.common.params import Params
 from simgate.hub.context import HubContext
 from simgate.models import Account
@@ -26,6 +27,8 @@ class Call:
     params: Params
     account: Account
     client_address: str = ""
+    # A read's leave to have its answer given again to the same request (answer_memo.py).
+    reuse: Reuse = field(default_factory=Reuse)
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from simgate.ledger import service as ledger
 async def get_balance(call: Call) -> Any:
     exponent = call.ctx.settings.currency_exponent
     balance = await ledger.read_balance(call.ctx.db, call.account.id)
+    call.reuse.allow()  # the same until a commit changes the account's money
     reply = ok(
         balance=format_fixed(balance.available, exponent),
         zbalance=Decimal(format_amount(balance.held, exponent)),

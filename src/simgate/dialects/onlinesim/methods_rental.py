@@ -126,11 +126,14 @@ async def _states(call: Call, *, tzid: int | None, forms: list[str] | None) -> l
     """getState/getOperations items. Without clean=1 the rendered items come from the state
     cache (see activations.state_cache); only `time` is computed per request."""
     descending = (call.params.text("orderby") or "asc").lower() == "desc"
+    now = call.ctx.clock.now()
     if call.params.flag("clean"):
         entries = await _render(call, tzid, forms, descending, clean=True)
     else:
         entries = await _cached_render(call, tzid, forms, descending)
-    now = call.ctx.clock.now()
+        # The same request is answered alike until a commit changes the account, or a
+        # `time` below counts down (a clean read is never repeated: it shows a message once).
+        call.reuse.allow(until=activations.next_tick((limit for _b, limit in entries), now))
     return [_timed(body, limit, now) for body, limit in entries]
 
 

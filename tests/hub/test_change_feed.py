@@ -51,7 +51,9 @@ async def through_other_process(database_url: str, hub: Hub, write) -> None:
 
 
 async def test_a_deposit_elsewhere_shows_in_get_balance(hub, buyer, database_url):
+    hub.ctx.key_cache.ttl = 3600  # with both memories on, the answer itself is kept
     before = await hub.api("getBalance", buyer)
+    assert await hub.api("getBalance", buyer) == before
     async with hub.ctx.db.read() as session:
         account = await accounts.find(session, "buyer")
     assert account is not None
@@ -89,7 +91,11 @@ async def until_live(hub: Hub, wanted: bool) -> None:
 async def test_after_a_lost_connection_nothing_stale_is_served(hub, buyer, database_url):
     if hub.ctx.db.is_sqlite:
         pytest.skip("SQLite has no connection to lose: its signal is a file")
+    hub.ctx.key_cache.ttl = 3600  # with both memories on, getBalance's answer is kept
     first = await hub.api("getPrice", buyer, service="vk", country=7)
+    balance = await hub.api("getBalance", buyer)
+    assert await hub.api("getBalance", buyer) == balance
+    account_id = await _account_id(hub)
     listener = hub.ctx.db.changes.source
     assert isinstance(listener, PostgresListener)
     listener.may_reconnect.clear()
@@ -105,12 +111,22 @@ async def test_after_a_lost_connection_nothing_stale_is_served(hub, buyer, datab
     try:
         async with other.transaction() as session:
             await catalog.set_price(session, 7, "vk", index=4321)
+            await ledger.deposit(session, account_id, 12_345, hub.clock.now(), "meanwhile")
     finally:
         await other.dispose()
     listener.may_reconnect.set()  # the NOTIFY of that commit went to nobody
     await until_live(hub, True)
     second = await hub.api("getPrice", buyer, service="vk", country=7)
     assert first["price"] != second["price"] == 43.21
+    after = await hub.api("getBalance", buyer)
+    assert float(after["balance"]) == pytest.approx(float(balance["balance"]) + 123.45)
+
+
+async def _account_id(hub: Hub) -> int:
+    async with hub.ctx.db.read() as session:
+        account = await accounts.find(session, "buyer")
+    assert account is not None
+    return account.id
 
 
 async def test_an_account_blocked_elsewhere_is_refused_at_once(hub, buyer, database_url):

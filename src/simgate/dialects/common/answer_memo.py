@@ -20,9 +20,9 @@ so the same bytes are the same caller asking the same thing.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Callable, Hashable
-from dataclasses import dataclass
 
 from simgate.core.changes import ACCOUNTS, ChangeFeed, Changes
 from simgate.core.clock import Clock
@@ -46,7 +46,7 @@ class Reuse:
         self.until = until
 
 
-@dataclass(frozen=True, slots=True)
+@dataclasses.dataclass(frozen=True, slots=True)
 class Kept:
     body: bytes
     content_type: bytes
@@ -95,10 +95,7 @@ class AnswerMemo:
             return
         if len(self._answers) >= MAX_ANSWERS:
             self._forget_all()
-        moment = self._clock.monotonic() + life
-        self._answers[key] = Kept(
-            answer.body, answer.content_type, answer.method, answer.word, answer.account_id, moment
-        )
+        self._answers[key] = dataclasses.replace(answer, until=self._clock.monotonic() + life)
         self._by_account.setdefault(answer.account_id, set()).add(key)
 
     def forget(self, changes: Changes) -> None:

@@ -85,7 +85,8 @@ def test_a_full_batch_is_written_without_waiting(root_stream) -> None:
     async def fill() -> str:
         for n in range(BatchedLines.MAX_PENDING):
             lines.info(f"line {n}", {})
-        return stream.getvalue()  # read before the loop could run the flush timer
+        written: str = stream.getvalue()  # read before the loop could run the flush timer
+        return written
 
     with only_handler(handler):
         written = asyncio.run(fill())

@@ -19,6 +19,7 @@ from simgate.dialects.common.dispatch import Dispatcher
 from simgate.hub.observability import RequestObserver
 from simgate.ledger import service as ledger
 from tests.hub.conftest import Hub
+from tests.smsactivate import helpers as sms_activate
 
 
 def _dispatchers(hub: Hub) -> tuple[Dispatcher, Dispatcher]:
@@ -121,6 +122,39 @@ async def test_the_sms_activate_balance_is_kept_too(hub, polling):
     assert answers[0].startswith("ACCESS_BALANCE:")
     assert answers[1] == answers[0]
     assert _hits(hub) == 1
+
+
+async def test_sms_activate_status_follows_each_sms_and_set_status(hub, polling, connect_agent):
+    """getStatus, getStatusV2 and getFullSms polled through the memory: every SMS and every
+    setStatus is seen by the next same request."""
+    key, _tzid = polling
+    agent = await connect_agent("agent2")
+    tzid, phone = await sms_activate.rent(hub, key)
+
+    async def status() -> str:
+        return await sms_activate.text(hub, key, "getStatus", id=tzid)
+
+    async def code() -> Any:
+        sms = (await sms_activate.json_reply(hub, key, "getStatusV2", id=tzid))["sms"]
+        return None if sms is None else sms["code"]
+
+    assert [await status(), await status()] == ["STATUS_WAIT_CODE"] * 2
+    assert [await code(), await code()] == [None, None]
+    hits = _hits(hub)
+    assert hits >= 2
+    await hub.push(agent.key, 1, phone, "VK: 11111")
+    assert [await status(), await status()] == ["STATUS_OK:11111"] * 2
+    assert await code() == "11111"
+    full = await sms_activate.text(hub, key, "getFullSms", id=tzid)
+    assert full == await sms_activate.text(hub, key, "getFullSms", id=tzid) == "FULL_SMS:VK: 11111"
+    assert await sms_activate.text(hub, key, "setStatus", id=tzid, status=3) == "ACCESS_RETRY_GET"
+    assert [await status(), await status()] == ["STATUS_WAIT_RETRY:11111"] * 2
+    assert await code() is None
+    await hub.push(agent.key, 2, phone, "VK: 22222")
+    assert await status() == "STATUS_OK:22222"
+    assert await sms_activate.text(hub, key, "setStatus", id=tzid, status=6) == "ACCESS_ACTIVATION"
+    assert [await status(), await status()] == ["STATUS_OK:22222"] * 2
+    assert _hits(hub) >= hits + 4
 
 
 # --- the memory alone --------------------------------------------------------------------

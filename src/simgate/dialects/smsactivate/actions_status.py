@@ -30,23 +30,28 @@ from simgate.dialects.smsactivate import inputs, render
 READY, RETRY, FINISH, CANCEL, CANCEL_ALT = 1, 3, 6, 8, -1
 
 
-async def _view(call: Call) -> ActivationView:
-    return await rentals.rental(
+async def _followed(call: Call) -> ActivationView:
+    """The rental a client polls. What it shows (state, messages, the last setStatus 3)
+    changes only by commits to the account, never with time: the same request may be
+    answered again until one comes (dialects/common/answer_memo.py)."""
+    view = await rentals.rental(
         call.ctx.db, call.account.id, inputs.activation_id(call), call.ctx.clock.now()
     )
+    call.reuse.allow()
+    return view
 
 
 async def get_status(call: Call) -> str:
-    return render.status_line(await _view(call))
+    return render.status_line(await _followed(call))
 
 
 async def get_status_v2(call: Call) -> Any:
-    return render.status_v2(await _view(call))
+    return render.status_v2(await _followed(call))
 
 
 async def get_full_sms(call: Call) -> str:
     """`FULL_SMS:<text>` of the latest SMS, or the status line while there is none."""
-    view = await _view(call)
+    view = await _followed(call)
     current = render.shown(view)
     if current and view.activation.state not in (State.OVER_EMPTY, State.FAILED):
         return f"FULL_SMS:{current[-1].text}"

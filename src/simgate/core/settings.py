@@ -157,9 +157,10 @@ class Settings(BaseSettings):
     )
     state_cache_seconds: float = Field(
         1.0,
-        description="getState answers from memory, dropped at once by any commit that changes "
-        "the account in any process; kept at most this long, so rentals that leave the "
-        "recent list with time alone leave it within this time. 0: no memory.",
+        description="getState answers from memory (and, with the API-key memory on, whole "
+        "answers to a repeated getState, getBalance or getStatus), dropped at once by any "
+        "commit that changes the account in any process; kept at most this long, so rentals "
+        "that leave the recent list with time alone leave it within this time. 0: no memory.",
     )
     read_cache_seconds: float = Field(
         30.0,

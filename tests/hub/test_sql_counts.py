@@ -36,6 +36,10 @@ EXPECTED = {
     "onlinesim getBalance, cached": (0, 0),
     "onlinesim getNum": (17, 19),
     "sms-activate getBalance, cached": (0, 0),
+    # getStatus reads the rental and its messages; the same request again is answered whole
+    # from memory until a commit changes the account (dialects/common/answer_memo.py).
+    "sms-activate getStatus, first": (2, 2),
+    "sms-activate getStatus, again": (0, 0),
     "onlinesim getNumbersStats, cold": (4, 4),
     "onlinesim getNumbersStats, cached": (0, 0),
     "onlinesim getServiceList, cached": (0, 0),
@@ -168,6 +172,16 @@ async def test_sms_activate_get_balance_cached(hub, renting):
     with statements_sent(hub.ctx.db) as log:
         assert (await handler_api(hub, key, action="getBalance")).startswith("ACCESS_BALANCE:")
     check(hub, "sms-activate getBalance, cached", log)
+
+
+async def test_sms_activate_get_status_first_then_again(hub, renting):
+    key, tzid = renting
+    with statements_sent(hub.ctx.db) as first:
+        assert await handler_api(hub, key, action="getStatus", id=str(tzid)) == "STATUS_WAIT_CODE"
+    check(hub, "sms-activate getStatus, first", first)
+    with statements_sent(hub.ctx.db) as again:
+        assert await handler_api(hub, key, action="getStatus", id=str(tzid)) == "STATUS_WAIT_CODE"
+    check(hub, "sms-activate getStatus, again", again)
 
 
 async def test_a_rental_leaves_other_memory_alone(hub, renting, make_buyer):

@@ -57,6 +57,8 @@ class LoopbackSmsc:
         self.system_ids: list[str] = []
         # From this many accepted submits on, leave submit_sm unanswered (a stalled SMSC).
         self.stall_after: int | None = None
+        # Sessions whose submit_sm are left unanswered whatever `stall_after` says.
+        self.stalled_sessions: set[str] = set()
         self.stalled: list[smpp34.SubmitSmEvent] = []
         # Set: answer nothing until this many submit_sm are unanswered, then answer them all;
         # only a client that keeps that many outstanding gets anything through.
@@ -70,6 +72,11 @@ class LoopbackSmsc:
         self._server = smpp34.Server(host="127.0.0.1", port=self.port, system_id="TESTSMSC")
         self._tasks: set[asyncio.Task[None]] = set()
         self._stored: list[tuple[str, bytes, str]] = []
+
+    def stall_sessions_so_far(self) -> None:
+        """Leave every submit_sm of the sessions bound so far unanswered from now on: a client
+        killed with submits still on their way must never have them answered."""
+        self.stalled_sessions.update(self._sessions)
 
     async def __aenter__(self) -> LoopbackSmsc:
         await self._server.start()
@@ -99,7 +106,8 @@ class LoopbackSmsc:
                 self._on_submit(event)
 
     def _on_submit(self, event: smpp34.SubmitSmEvent) -> None:
-        if self.stall_after is not None and len(self.accepted) >= self.stall_after:
+        stalling = self.stall_after is not None and len(self.accepted) >= self.stall_after
+        if stalling or event.session_id in self.stalled_sessions:
             self.stalled.append(event)  # kept, so the library does not answer it either
             return
         if self.answer_in_groups is not None:

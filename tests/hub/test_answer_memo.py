@@ -161,7 +161,7 @@ async def test_sms_activate_status_follows_each_sms_and_set_status(hub, polling,
 
 
 def _kept(account_id: int = 1) -> Kept:
-    return Kept(b"{}", b"application/json", "getBalance", "OK", account_id, until=0.0)
+    return Kept(b"{}", b"application/json", "getBalance", "OK", account_id)
 
 
 def test_an_answer_made_while_a_change_came_is_not_kept() -> None:

@@ -20,9 +20,9 @@ so the same bytes are the same caller asking the same thing.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from collections.abc import Callable, Hashable
+from dataclasses import dataclass
 
 from simgate.core.changes import ACCOUNTS, ChangeFeed, Changes
 from simgate.core.clock import Clock
@@ -46,14 +46,13 @@ class Reuse:
         self.until = until
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True)
 class Kept:
     body: bytes
     content_type: bytes
     method: str
     word: str
     account_id: int
-    until: float  # on the clock's monotonic scale
 
 
 class AnswerMemo:
@@ -61,7 +60,8 @@ class AnswerMemo:
         self._feed = feed
         self._clock = clock
         self._ttl = ttl
-        self._answers: dict[Hashable, Kept] = {}
+        # request -> (deadline on the clock's monotonic scale, its answer), as core.memo keeps
+        self._answers: dict[Hashable, tuple[float, Kept]] = {}
         self._by_account: dict[int, set[Hashable]] = {}
         # Moves on every change heard: an answer is kept only if none came while it was made.
         self.epoch = 0
@@ -75,17 +75,17 @@ class AnswerMemo:
     def get(self, key: Hashable) -> Kept | None:
         """The kept answer to the request `key`, if nothing changed what it shows."""
         self._feed.catch_up()
-        kept = self._answers.get(key)
-        if kept is None:
+        entry = self._answers.get(key)
+        if entry is None:
             return None
-        if kept.until <= self._clock.monotonic():
+        if entry[0] <= self._clock.monotonic():
             del self._answers[key]
             return None
         self.hits += 1
-        return kept
+        return entry[1]
 
     def keep(self, key: Hashable, epoch: int, answer: Kept, until: dt.datetime | None) -> None:
-        """Keep `answer` (its `until` is replaced) if no change was heard since `epoch`."""
+        """Keep `answer` until `until` at the latest, if no change was heard since `epoch`."""
         if epoch != self.epoch:
             return
         life = self._ttl()
@@ -95,7 +95,7 @@ class AnswerMemo:
             return
         if len(self._answers) >= MAX_ANSWERS:
             self._forget_all()
-        self._answers[key] = dataclasses.replace(answer, until=self._clock.monotonic() + life)
+        self._answers[key] = (self._clock.monotonic() + life, answer)
         self._by_account.setdefault(answer.account_id, set()).add(key)
 
     def forget(self, changes: Changes) -> None:

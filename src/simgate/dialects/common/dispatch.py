@@ -130,7 +130,7 @@ class Dispatcher:
         self, key: Hashable, epoch: int, call: Call, answer: Answer, note: requestinfo.Note
     ) -> None:
         word, method = note.word, note.method
-        kept = Kept(answer.body, answer.content_type, method, word, call.account.id, until=0.0)
+        kept = Kept(answer.body, answer.content_type, method, word, call.account.id)
         self.answers.keep(key, epoch, kept, call.reuse.until)
 
     def _render(self, result: Any, note: requestinfo.Note) -> Answer:

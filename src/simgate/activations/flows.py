@@ -38,9 +38,17 @@ async def rent_number(
     Raises NoNumber (hold released) when no agent had a number, NoSuppliers (hold released)
     when every agent asked failed by its own fault.
     """
+    rent.check_reject(request.reject)
+    found = await rent.resolve(db, request)
     async with db.transaction() as session:
         plan = await rent.begin(
-            session, settings, account, request, clock.now(), repeat_supplier_id=repeat_supplier_id
+            session,
+            settings,
+            account,
+            request,
+            found,
+            clock.now(),
+            repeat_supplier_id=repeat_supplier_id,
         )
         if request.form == RentalForm.DEFERRED:
             activation = await repo.get(session, plan.activation_id)

@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
 from simgate.activations import repository as repo
 from simgate.activations.states import (
@@ -35,9 +36,9 @@ async def apply(
         values["finished_at"] = now
     if not await repo.set_state(session, activation.id, current, new, **values):
         return False
-    for name, value in values.items():
-        setattr(activation, name, value)
-    activation.state = new.value
+    # Written already: set as loaded, not as changes the session would flush once more.
+    for name, value in {**values, "state": new.value}.items():
+        set_committed_value(activation, name, value)
     await _applied(session, activation, event, now)
     return True
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -26,8 +27,9 @@ from simgate.activations.errors import (
 )
 from simgate.activations.forms import RentalForm
 from simgate.activations.states import State
+from simgate.catalog import listing
 from simgate.catalog import repository as catalog
-from simgate.core.db import lock_key, mark_account_changed
+from simgate.core.db import Database, lock_key, mark_account_changed
 from simgate.core.money import AGENT_CURRENCY_EXPONENT, convert_exponent
 from simgate.core.settings import Settings
 from simgate.ledger import service as ledger
@@ -107,26 +109,23 @@ def check_reject(reject: tuple[str, ...]) -> None:
             raise BadReject(f"reject entry {prefix[:20]!r} is not a phone prefix")
 
 
-async def resolve(session: AsyncSession, request: RentRequest) -> Resolved:
-    """Service (or sender name, as the spec allows), country, operator and price."""
+async def resolve(db: Database, request: RentRequest) -> Resolved:
+    """Service (or sender name, as the spec allows), country, operator and price, from the
+    catalog kept in memory (catalog.listing): the same answer a read in the rental's own
+    transaction would give, as every catalog commit drops it."""
     name = request.service.strip()
     if not name:
         raise NoService("service is required")
-    service = await catalog.service_by_name(session, name)
-    sender_filter = None
-    if service is None:
-        service = await catalog.other_service(session)
-        sender_filter = name
-    country = await catalog.country_by_code(session, request.country_code)
+    operator = request.operator.strip().lower() or "any"
+    terms = await listing.rental_terms(db, name, request.country_code, operator)
+    country = terms.country
     if country is None:
         raise UnknownCountry(f"no country {request.country_code}")
-    operator = request.operator.strip().lower() or "any"
-    if operator != "any" and not await catalog.operator_exists(session, country.slug, operator):
+    if not terms.operator_listed:
         raise UnknownOperator(f"no operator {operator!r} in {country.slug}")
-    price = await catalog.price(session, country.code, service.id)
-    if price is None:
-        raise NoNumber(f"{service.slug} is not sold in {country.slug}")
-    return Resolved(service, sender_filter, country, operator, price)
+    if terms.price is None:
+        raise NoNumber(f"{terms.service.slug} is not sold in {country.slug}")
+    return Resolved(terms.service, terms.sender_filter, country, operator, terms.price)
 
 
 async def check_limits(
@@ -173,13 +172,13 @@ async def begin(
     settings: Settings,
     account: Account,
     request: RentRequest,
+    found: Resolved,
     now: dt.datetime,
     *,
     repeat_supplier_id: int | None = None,
 ) -> Plan:
-    """Validate, hold the price and record the activation, pending."""
-    check_reject(request.reject)
-    found = await resolve(session, request)
+    """Check the limits, hold the price and record the activation, pending (`found`: what
+    `resolve` made of the request)."""
     await check_limits(session, settings, account, request, now)
     # Identical online requests are normal (several numbers at once); an identical deferred
     # one would only wait in the pool beside its twin.
@@ -209,37 +208,42 @@ async def begin(
         settings.deferred_lifetime_seconds if deferred else settings.activation_lifetime_seconds
     )
     in_flight = now + dt.timedelta(seconds=settings.getnum_inflight_seconds)
-    activation = Activation(
-        account_id=account.id,
-        service_id=found.service.id,
-        sender_filter=found.sender_filter,
-        country_code=found.country.code,
-        operator_slug=found.operator,
-        form=request.form.value,
-        state=State.INPOOL.value,
-        price=amount,
-        payout=found.price.payout,
-        hold_id=hold_id,
-        reject=json.dumps(list(request.reject)),
-        wanted_number=request.number,
-        region=request.region,
-        extension=request.extension,
-        revise_cursor=0,
-        banned=False,
-        created_at=now,
-        requesting_until=None if deferred else in_flight,
-        number_requested_at=None if deferred else now,
-        expires_at=now + dt.timedelta(seconds=lifetime),
-    )
-    session.add(activation)
-    await session.flush()
+    created = {
+        "account_id": account.id,
+        "service_id": found.service.id,
+        "sender_filter": found.sender_filter,
+        "country_code": found.country.code,
+        "operator_slug": found.operator,
+        "form": request.form.value,
+        "state": State.INPOOL.value,
+        "price": amount,
+        "payout": found.price.payout,
+        "hold_id": hold_id,
+        "reject": json.dumps(list(request.reject)),
+        "wanted_number": request.number,
+        "region": request.region,
+        "extension": request.extension,
+        "revise_cursor": 0,
+        "banned": False,
+        "created_at": now,
+        "requesting_until": None if deferred else in_flight,
+        "number_requested_at": None if deferred else now,
+        "expires_at": now + dt.timedelta(seconds=lifetime),
+    }
+    activation_id = await repo.create(session, created)
     mark_account_changed(session, account.id)
+    # A repeat asks for one number: nothing to exclude.
+    exceptions = (
+        []
+        if request.number
+        else await _exceptions(session, settings, account.id, found.service.id, now, request.reject)
+    )
     return Plan(
-        activation_id=activation.id,
+        activation_id=activation_id,
         country_slug=found.country.slug,
         service_code=found.service.agent_code,
-        exception_phones=await exception_phones(session, settings, activation),
-        wanted_number=activation.wanted_number,
+        exception_phones=exceptions,
+        wanted_number=request.number,
         candidates=candidates.usable,
     )
 
@@ -251,12 +255,24 @@ async def exception_phones(
     for this service within the repeat window (older ones it could not repeat anyway)."""
     if activation.wanted_number:
         return []
-    since = activation.created_at - dt.timedelta(days=settings.repeat_window_days)
-    used = await repo.used_phones(
-        session, activation.account_id, activation.service_id, since=since
+    reject = json.loads(activation.reject)
+    created_at = activation.created_at
+    return await _exceptions(
+        session, settings, activation.account_id, activation.service_id, created_at, reject
     )
-    rejected = [p for p in json.loads(activation.reject) if p]
-    return sorted({*rejected, *used})
+
+
+async def _exceptions(
+    session: AsyncSession,
+    settings: Settings,
+    account_id: int,
+    service_id: int,
+    created_at: dt.datetime,
+    reject: Sequence[str],
+) -> list[str]:
+    since = created_at - dt.timedelta(days=settings.repeat_window_days)
+    used = await repo.used_phones(session, account_id, service_id, since=since)
+    return sorted({*(p for p in reject if p), *used})
 
 
 async def candidates_for(

@@ -3,29 +3,84 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select, union, union_all, update
+from sqlalchemy import (
+    BigInteger,
+    Select,
+    Update,
+    bindparam,
+    func,
+    insert,
+    or_,
+    select,
+    union,
+    union_all,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from simgate.activations.forms import RentalForm
 from simgate.activations.states import OPEN_STATES, State
 from simgate.core.claims import Lease
 from simgate.models import Activation, InboundSms, Service
+from simgate.models.base import table_of
 
 # A pool activation's number request in flight: one requester at a time.
 REQUEST_LEASE = Lease(Activation.requesting_until)
 
 
+# The statements every rental sends are built once, with bind parameters: building one anew
+# each time (coercing every column and value, then computing its cache key) costs several
+# times what executing it does.
+_ACTIVATIONS = table_of(Activation)
+_INSERT = insert(_ACTIVATIONS).returning(_ACTIVATIONS.c.id)
+_CAS = (_ACTIVATIONS.c.id == bindparam("a_id"), _ACTIVATIONS.c.state == bindparam("a_expected"))
+
+
+@functools.cache
+def _set_state(columns: frozenset[str]) -> Update:
+    """The compare-and-set UPDATE writing `state` and `columns` (one per set of columns)."""
+    values: dict[str, Any] = {n: bindparam(f"v_{n}") for n in sorted({"state", *columns})}
+    return update(_ACTIVATIONS).where(*_CAS).values(values)
+
+
+@functools.cache
+def _set_state_returning(columns: frozenset[str]) -> Update:
+    """`_set_state` handing back the changed row as an Activation (in the session)."""
+    values: dict[str, Any] = {n: bindparam(f"v_{n}") for n in sorted({"state", *columns})}
+    return (
+        update(Activation)
+        .where(Activation.id == bindparam("a_id"), Activation.state == bindparam("a_expected"))
+        .values(values)
+        .returning(Activation)
+        .execution_options(populate_existing=True, synchronize_session=False)
+    )
+
+
+def _params(
+    activation_id: int, expected: State, new: State, values: dict[str, Any]
+) -> dict[str, Any]:
+    params = {f"v_{name}": value for name, value in values.items()}
+    params.update(v_state=new.value, a_id=activation_id, a_expected=expected.value)
+    return params
+
+
+async def create(session: AsyncSession, values: dict[str, Any]) -> int:
+    """A new activation's id; no Activation object joins the session."""
+    return int((await session.execute(_INSERT, values)).scalar_one())
+
+
 async def set_state(
     session: AsyncSession, activation_id: int, expected: State, new: State, **values: Any
 ) -> bool:
-    """Move one activation from `expected` to `new`; False when someone else moved it first."""
-    result = await session.execute(
-        update(Activation)
-        .where(Activation.id == activation_id, Activation.state == expected.value)
-        .values(state=new.value, **values)
-    )
+    """Move one activation from `expected` to `new`; False when someone else moved it first.
+
+    Sent as plain SQL: an Activation the session holds is not updated by it (the caller that
+    holds one, lifecycle.apply, sets what it wrote)."""
+    stmt = _set_state(frozenset(values))
+    result = await session.execute(stmt, _params(activation_id, expected, new, values))
     return bool(getattr(result, "rowcount", 0))
 
 
@@ -34,14 +89,9 @@ async def set_state_returning(
 ) -> Activation | None:
     """`set_state` that hands back the changed row: one statement where a locking read and
     an UPDATE would be two. None when the activation was not in `expected`."""
-    stmt = (
-        update(Activation)
-        .where(Activation.id == activation_id, Activation.state == expected.value)
-        .values(state=new.value, **values)
-        .returning(Activation)
-        .execution_options(populate_existing=True)
-    )
-    return (await session.execute(stmt)).scalar_one_or_none()
+    stmt = _set_state_returning(frozenset(values))
+    params = _params(activation_id, expected, new, values)
+    return (await session.execute(stmt, params)).scalar_one_or_none()
 
 
 async def set_fields(session: AsyncSession, activation_id: int, **values: Any) -> None:
@@ -60,16 +110,21 @@ async def lock(session: AsyncSession, activation_id: int) -> Activation | None:
     )
 
 
+_OWNED = select(Activation).where(
+    Activation.id == bindparam("a_id"), Activation.account_id == bindparam("a_account")
+)
+_OWNED_LOCKED = _OWNED.with_for_update().execution_options(populate_existing=True)
+
+
 async def get_owned(
     session: AsyncSession, account_id: int, tzid: int, *, for_update: bool = False
 ) -> Activation | None:
-    stmt = select(Activation).where(Activation.id == tzid, Activation.account_id == account_id)
-    if for_update:
-        stmt = stmt.with_for_update().execution_options(populate_existing=True)
-    return (await session.execute(stmt)).scalar_one_or_none()
+    stmt = _OWNED_LOCKED if for_update else _OWNED
+    params = {"a_id": tzid, "a_account": account_id}
+    return (await session.execute(stmt, params)).scalar_one_or_none()
 
 
-def _created_since(account_id: int, since: dt.datetime) -> Select[Any]:
+def _created_since(account_id: Any, since: Any) -> Select[Any]:
     return select(func.count()).where(
         Activation.account_id == account_id, Activation.created_at >= since
     )
@@ -79,26 +134,36 @@ async def count_created_since(session: AsyncSession, account_id: int, since: dt.
     return int((await session.execute(_created_since(account_id, since))).scalar_one())
 
 
+def _limit_counts() -> Select[Any]:
+    """(open, number requests in flight, created since) of one account in one round trip:
+    three scalar subqueries, each a range of its own index (account+state, account+created)."""
+    account = bindparam("l_account", type_=BigInteger)
+    open_count = select(func.count()).where(
+        Activation.account_id == account, Activation.state.in_([s.value for s in OPEN_STATES])
+    )
+    in_flight = select(func.count()).where(
+        Activation.account_id == account,
+        Activation.state == State.INPOOL.value,
+        Activation.form != RentalForm.DEFERRED.value,
+        Activation.requesting_until > bindparam("l_now", type_=Activation.requesting_until.type),
+    )
+    since = bindparam("l_since", type_=Activation.created_at.type)
+    return select(
+        open_count.scalar_subquery(),
+        in_flight.scalar_subquery(),
+        _created_since(account, since).scalar_subquery(),
+    )
+
+
+_LIMIT_COUNTS = _limit_counts()
+
+
 async def limit_counts(
     session: AsyncSession, account_id: int, now: dt.datetime, since: dt.datetime
 ) -> tuple[int, int, int]:
-    """(open, number requests in flight, created since `since`) in one round trip: three
-    scalar subqueries, each a range of its own index (account+state, account+created)."""
-    open_count = select(func.count()).where(
-        Activation.account_id == account_id, Activation.state.in_([s.value for s in OPEN_STATES])
-    )
-    in_flight = select(func.count()).where(
-        Activation.account_id == account_id,
-        Activation.state == State.INPOOL.value,
-        Activation.form != RentalForm.DEFERRED.value,
-        Activation.requesting_until > now,
-    )
-    stmt = select(
-        open_count.scalar_subquery(),
-        in_flight.scalar_subquery(),
-        _created_since(account_id, since).scalar_subquery(),
-    )
-    row = (await session.execute(stmt)).one()
+    """(open, number requests in flight, created since `since`), in one round trip."""
+    params = {"l_account": account_id, "l_now": now, "l_since": since}
+    row = (await session.execute(_LIMIT_COUNTS, params)).one()
     return int(row[0]), int(row[1]), int(row[2])
 
 
@@ -115,22 +180,25 @@ async def pool_duplicate(
     return (await session.execute(stmt.limit(1))).first() is not None
 
 
+_USED_PHONES = (
+    select(Activation.phone)
+    .where(
+        Activation.account_id == bindparam("u_account"),
+        Activation.service_id == bindparam("u_service"),
+        Activation.created_at >= bindparam("u_since"),
+        Activation.phone.is_not(None),
+    )
+    .distinct()
+)
+
+
 async def used_phones(
     session: AsyncSession, account_id: int, service_id: int, *, since: dt.datetime
 ) -> list[str]:
     """Numbers this account rented for this service since `since`: bounded by the window, not
     by the account's whole history (ix_activations_account_service_created answers it)."""
-    stmt = (
-        select(Activation.phone)
-        .where(
-            Activation.account_id == account_id,
-            Activation.service_id == service_id,
-            Activation.created_at >= since,
-            Activation.phone.is_not(None),
-        )
-        .distinct()
-    )
-    return [str(p) for p in (await session.execute(stmt)).scalars()]
+    params = {"u_account": account_id, "u_service": service_id, "u_since": since}
+    return [str(p) for p in (await session.execute(_USED_PHONES, params)).scalars()]
 
 
 async def lock_open_on_phone(
@@ -164,25 +232,33 @@ async def messages(session: AsyncSession, activation_ids: list[int]) -> list[Inb
     return list((await session.execute(stmt)).scalars())
 
 
+_LAST_SEQ = select(func.max(InboundSms.seq)).where(
+    InboundSms.activation_id == bindparam("s_activation")
+)
+
+
 async def last_seq(session: AsyncSession, activation_id: int) -> int:
-    stmt = select(func.max(InboundSms.seq)).where(InboundSms.activation_id == activation_id)
-    return int((await session.execute(stmt)).scalar_one() or 0)
+    result = await session.execute(_LAST_SEQ, {"s_activation": activation_id})
+    return int(result.scalar_one() or 0)
+
+
+_UNMATCHED = (
+    select(InboundSms)
+    .where(
+        InboundSms.supplier_id == bindparam("s_supplier"),
+        InboundSms.phone == bindparam("s_phone"),
+        InboundSms.activation_id.is_(None),
+        InboundSms.received_at >= bindparam("s_since"),
+    )
+    .order_by(InboundSms.id)
+)
 
 
 async def unmatched_since(
     session: AsyncSession, supplier_id: int, phone: str, since: dt.datetime
 ) -> list[InboundSms]:
-    stmt = (
-        select(InboundSms)
-        .where(
-            InboundSms.supplier_id == supplier_id,
-            InboundSms.phone == phone,
-            InboundSms.activation_id.is_(None),
-            InboundSms.received_at >= since,
-        )
-        .order_by(InboundSms.id)
-    )
-    return list((await session.execute(stmt)).scalars())
+    params = {"s_supplier": supplier_id, "s_phone": phone, "s_since": since}
+    return list((await session.execute(_UNMATCHED, params)).scalars())
 
 
 async def mark_shown(session: AsyncSession, sms_ids: list[int]) -> None:

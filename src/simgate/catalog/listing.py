@@ -130,6 +130,36 @@ async def price_of(db: Database, country_code: int, service_name: str) -> Price 
         return await repo.price(session, country.code, service.id)
 
 
+@dataclass(frozen=True)
+class RentalTerms:
+    """What the catalog says of renting `name` in a country, as `rental_terms` found it."""
+
+    service: Service
+    # The name itself when no service has it and the "other" service stands in, taking the
+    # SMS of that sender only.
+    sender_filter: str | None
+    country: Country | None  # None: no enabled country has the code
+    operator_listed: bool  # False: the country does not list the operator asked for
+    price: Price | None  # None: the service is not sold in the country
+
+
+@_remembered
+async def rental_terms(db: Database, name: str, country_code: int, operator: str) -> RentalTerms:
+    """The service (or "other", for a sender name), country, operator and price of a getNum,
+    from memory: a rental reads none of them from the database while the catalog stands."""
+    async with db.read() as session:
+        service = await repo.service_by_name(session, name)
+        sender_filter = None
+        if service is None:
+            service, sender_filter = await repo.other_service(session), name
+        country = await repo.country_by_code(session, country_code)
+        if country is None:
+            return RentalTerms(service, sender_filter, None, False, None)
+        listed = operator == "any" or await repo.operator_exists(session, country.slug, operator)
+        price = await repo.price(session, country.code, service.id)
+        return RentalTerms(service, sender_filter, country, listed, price)
+
+
 @_remembered
 async def service_named(db: Database, name: str) -> Service | None:
     """A service by its slug or any alias, case-insensitive."""

@@ -8,6 +8,7 @@ failing on a stale snapshot), readers use a small pool with deferred BEGIN.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
@@ -202,14 +203,16 @@ async def insert_ignore(
     conflict_columns: Sequence[str],
 ) -> bool:
     """INSERT that does nothing on a unique conflict; True when a row was written."""
-    dialect = postgresql if dialect_name(session) == "postgresql" else sqlite
-    stmt = (
-        dialect.insert(table)
-        .values(**values)
-        .on_conflict_do_nothing(index_elements=list(conflict_columns))
-    )
-    result = await session.execute(stmt)
+    stmt = _insert_ignoring(dialect_name(session), table, tuple(conflict_columns))
+    result = await session.execute(stmt, dict(values))
     return bool(getattr(result, "rowcount", 0))
+
+
+@functools.cache
+def _insert_ignoring(dialect: str, table: Table, conflict_columns: tuple[str, ...]) -> Any:
+    """The INSERT … ON CONFLICT DO NOTHING of `insert_ignore`, built once per table."""
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return insert(table).on_conflict_do_nothing(index_elements=list(conflict_columns))
 
 
 # LOCK ORDER — every transaction takes the locks it needs in this order, skipping the ones

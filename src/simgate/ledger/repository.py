@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import BindParameter
 
 from simgate.models import Balance, Hold, LedgerEntry
+from simgate.models.base import table_of
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,27 @@ async def get_balance(session: AsyncSession, account_id: int) -> BalanceView | N
     return None if row is None else BalanceView(*row)
 
 
+# The statements every rental sends, built once: building one anew each time (coercing every
+# column and value, then computing its cache key) costs several times what executing it does.
+_BALANCES = table_of(Balance)
+_HOLDS = table_of(Hold)
+_ENTRIES = table_of(LedgerEntry)
+
+_ADD_ENTRY = insert(_ENTRIES)
+_SHIFT = (
+    update(_BALANCES)
+    .where(_BALANCES.c.account_id == bindparam("b_account"))
+    .values(
+        deposited=_BALANCES.c.deposited + bindparam("b_deposited"),
+        available=_BALANCES.c.available + bindparam("b_available"),
+        held=_BALANCES.c.held + bindparam("b_held"),
+        captured=_BALANCES.c.captured + bindparam("b_captured"),
+    )
+)
+_SHIFT_ABOVE_FLOOR = _SHIFT.where(_BALANCES.c.available >= bindparam("b_floor"))
+_INSERT_HOLD = insert(_HOLDS).returning(_HOLDS.c.id)
+
+
 async def add_entry(
     session: AsyncSession,
     *,
@@ -50,14 +72,15 @@ async def add_entry(
     reference: str = "",
 ) -> None:
     await session.execute(
-        insert(LedgerEntry).values(
-            account_id=account_id,
-            kind=kind,
-            amount=amount,
-            hold_id=hold_id,
-            reference=reference,
-            created_at=now,
-        )
+        _ADD_ENTRY,
+        {
+            "account_id": account_id,
+            "kind": kind,
+            "amount": amount,
+            "hold_id": hold_id,
+            "reference": reference,
+            "created_at": now,
+        },
     )
 
 
@@ -72,33 +95,31 @@ async def shift(
     require_available: int = 0,
 ) -> bool:
     """Apply deltas in one UPDATE; refuses (False) when available would drop below the floor."""
-    stmt = (
-        update(Balance)
-        .where(Balance.account_id == account_id)
-        .values(
-            deposited=Balance.deposited + deposited,
-            available=Balance.available + available,
-            held=Balance.held + held,
-            captured=Balance.captured + captured,
-        )
-    )
+    values = {
+        "b_account": account_id,
+        "b_deposited": deposited,
+        "b_available": available,
+        "b_held": held,
+        "b_captured": captured,
+    }
     if require_available:
-        stmt = stmt.where(Balance.available >= require_available)
-    result = await session.execute(stmt)
+        result = await session.execute(_SHIFT_ABOVE_FLOOR, {**values, "b_floor": require_available})
+    else:
+        result = await session.execute(_SHIFT, values)
     return bool(getattr(result, "rowcount", 0))
 
 
 async def insert_hold(
     session: AsyncSession, account_id: int, amount: int, reference: str, now: dt.datetime
 ) -> int:
-    result = await session.execute(
-        insert(Hold)
-        .values(
-            account_id=account_id, amount=amount, state="held", reference=reference, created_at=now
-        )
-        .returning(Hold.id)
-    )
-    return int(result.scalar_one())
+    values = {
+        "account_id": account_id,
+        "amount": amount,
+        "state": "held",
+        "reference": reference,
+        "created_at": now,
+    }
+    return int((await session.execute(_INSERT_HOLD, values)).scalar_one())
 
 
 @dataclass(frozen=True)
@@ -108,6 +129,14 @@ class EndedHold:
     amount: int
 
 
+_END_HOLDS = (
+    update(_HOLDS)
+    .where(_HOLDS.c.id.in_(bindparam("h_ids", expanding=True)), _HOLDS.c.state == "held")
+    .values(state=bindparam("h_state"), ended_at=bindparam("h_now"))
+    .returning(_HOLDS.c.id, _HOLDS.c.account_id, _HOLDS.c.amount)
+)
+
+
 async def end_holds(
     session: AsyncSession, hold_ids: Sequence[int], new_state: str, now: dt.datetime
 ) -> list[EndedHold]:
@@ -115,15 +144,23 @@ async def end_holds(
     holds this call ended (the others had ended before), in id order."""
     if not hold_ids:
         return []
-    result = await session.execute(
-        update(Hold)
-        .where(Hold.id.in_(sorted(hold_ids)), Hold.state == "held")
-        .values(state=new_state, ended_at=now)
-        .returning(Hold.id, Hold.account_id, Hold.amount)
-        .execution_options(synchronize_session=False)
-    )
+    values = {"h_ids": sorted(hold_ids), "h_state": new_state, "h_now": now}
+    result = await session.execute(_END_HOLDS, values)
     ended = [EndedHold(int(h), int(a), int(m)) for h, a, m in result.all()]
     return sorted(ended, key=lambda e: e.hold_id)
+
+
+def _move(source: str, target: str) -> Any:
+    amount: BindParameter[int] = bindparam("s_amount")
+    return (
+        update(_BALANCES)
+        .where(_BALANCES.c.account_id == bindparam("s_account"))
+        .values({source: _BALANCES.c[source] - amount, target: _BALANCES.c[target] + amount})
+    )
+
+
+# (source, target) -> the UPDATE moving money between those balance columns
+_MOVES = {pair: _move(*pair) for pair in (("held", "captured"), ("held", "available"))}
 
 
 async def shift_each(
@@ -134,21 +171,8 @@ async def shift_each(
     moving money of the same accounts lock their rows in the same order."""
     if not moves:
         return
-    amount: BindParameter[int] = bindparam("s_amount")
-    stmt = (
-        update(Balance)
-        .where(Balance.account_id == bindparam("s_account"))
-        .values(
-            {
-                source: getattr(Balance, source) - amount,
-                target: getattr(Balance, target) + amount,
-            }
-        )
-        .execution_options(synchronize_session=False)
-    )
     rows = [{"s_account": a, "s_amount": moves[a]} for a in sorted(moves)]
-    conn = await session.connection()
-    await conn.execute(stmt, rows)
+    await session.execute(_MOVES[source, target], rows)
 
 
 async def add_hold_entries(
@@ -157,7 +181,7 @@ async def add_hold_entries(
     """One entry of `kind` per ended hold, in one INSERT."""
     if ended:
         await session.execute(
-            insert(LedgerEntry),
+            _ADD_ENTRY,
             [
                 {
                     "account_id": e.account_id,

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable
+from typing import Any
 
-from sqlalchemy import Select, delete, func, insert, or_, select, update
+from sqlalchemy import Select, Update, bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from simgate.core.claims import Lease
 from simgate.models import Activation, InboundSms, OutboxMessage, Supplier, SupplierStock
+from simgate.models.base import table_of
 from simgate.models.forwarding import Forwarding
 
 # forwardings.status 3: the spec's "finished" (simgate.forwarding.states.Status.FINISHED,
@@ -90,20 +93,53 @@ async def stock_candidates(
     With `supplier_id` (a repeat rental, from the agent that sold the number) a zero count
     qualifies too: an agent keeps a SIM sold for the service out of its plain stock, yet hands
     it to a GET_NUMBER that names it."""
+    stmt = _stock_candidates(operator_slug != "any", supplier_id is not None)
+    params = {
+        "c_country": country_slug,
+        "c_service": service_code,
+        "c_operator": operator_slug,
+        "c_supplier": supplier_id,
+    }
+    return [(s, str(o), int(n)) for s, o, n in (await session.execute(stmt, params))]
+
+
+@functools.cache
+def _stock_candidates(by_operator: bool, one_supplier: bool) -> Select[Supplier, str, int]:
+    """`stock_candidates`' query, built once per shape: every rental sends it."""
     stmt = (
         select(Supplier, SupplierStock.operator_slug, SupplierStock.count)
         .join(SupplierStock, SupplierStock.supplier_id == Supplier.id)
         .where(
             Supplier.enabled.is_(True),
-            SupplierStock.country_slug == country_slug,
-            SupplierStock.service_code == service_code,
-            SupplierStock.count > 0 if supplier_id is None else Supplier.id == supplier_id,
+            SupplierStock.country_slug == bindparam("c_country"),
+            SupplierStock.service_code == bindparam("c_service"),
+            Supplier.id == bindparam("c_supplier") if one_supplier else SupplierStock.count > 0,
         )
         .order_by(Supplier.priority.desc(), SupplierStock.count.desc(), Supplier.id)
     )
-    if operator_slug != "any":
-        stmt = stmt.where(SupplierStock.operator_slug.in_((operator_slug, "any")))
-    return [(s, str(o), int(n)) for s, o, n in (await session.execute(stmt))]
+    if by_operator:
+        operators = (bindparam("c_operator", type_=SupplierStock.operator_slug.type), "any")
+        stmt = stmt.where(SupplierStock.operator_slug.in_(operators))
+    return stmt
+
+
+def _take_stock(count: Any) -> Update:
+    stock = table_of(SupplierStock)
+    return (
+        update(stock)
+        .where(
+            stock.c.supplier_id == bindparam("s_supplier"),
+            stock.c.country_slug == bindparam("s_country"),
+            stock.c.operator_slug == bindparam("s_operator"),
+            stock.c.service_code == bindparam("s_service"),
+            stock.c.count > 0,
+        )
+        .values(count=count)
+    )
+
+
+# zero -> the UPDATE: one number fewer, or none left
+_TAKE_STOCK = {False: _take_stock(table_of(SupplierStock).c.count - 1), True: _take_stock(0)}
 
 
 async def adjust_stock(
@@ -116,18 +152,13 @@ async def adjust_stock(
     zero: bool = False,
 ) -> None:
     """Keep the cached stock honest between polls: one fewer, or none at all."""
-    count = SupplierStock.count - 1 if not zero else 0
-    await session.execute(
-        update(SupplierStock)
-        .where(
-            SupplierStock.supplier_id == supplier_id,
-            SupplierStock.country_slug == country_slug,
-            SupplierStock.operator_slug == operator_slug,
-            SupplierStock.service_code == service_code,
-            SupplierStock.count > 0,
-        )
-        .values(count=count)
-    )
+    params = {
+        "s_supplier": supplier_id,
+        "s_country": country_slug,
+        "s_operator": operator_slug,
+        "s_service": service_code,
+    }
+    await session.execute(_TAKE_STOCK[zero], params)
 
 
 async def mark_ok(session: AsyncSession, supplier_id: int, now: dt.datetime) -> None:

@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy import Table, event, text
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects.sqlite.aiosqlite import SQLiteDialect_aiosqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.ext.asyncio import (
@@ -26,7 +27,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
-from simgate.core import changes
+from simgate.core import changes, sqlite_driver
 from simgate.core.change_sources import CHANNEL, record_sqlite_topics, source_for
 from simgate.core.changes import ChangeFeed, Changes, TrackedSession
 from simgate.core.errors import InvalidInput
@@ -82,6 +83,19 @@ def _prepare_sqlite(engine: AsyncEngine, begin: str | None) -> None:
         conn.exec_driver_sql(begin)
 
 
+def _sqlite_engine(url: str, *, pool_size: int) -> AsyncEngine:
+    """An engine whose connections make one trip to their thread per statement
+    (core.sqlite_driver), opened with the arguments SQLAlchemy derives from `url`."""
+    args, kwargs = SQLiteDialect_aiosqlite().create_connect_args(make_url(url))
+    return create_async_engine(
+        url,
+        async_creator=lambda: sqlite_driver.connect(args, kwargs),
+        pool_size=pool_size,
+        max_overflow=0,
+        pool_timeout=60,
+    )
+
+
 # The async drivers simgate ships with; any other URL fails on first use, far from its cause.
 SUPPORTED_DRIVERS = ("sqlite+aiosqlite", "postgresql+asyncpg")
 
@@ -116,12 +130,8 @@ class Database:
         self.is_sqlite = is_sqlite_url(url)
         if self.is_sqlite:
             ensure_sqlite_dir(url)
-            self.write_engine = create_async_engine(
-                url, pool_size=1, max_overflow=0, pool_timeout=60
-            )
-            self.read_engine = create_async_engine(
-                url, pool_size=4, max_overflow=0, pool_timeout=60
-            )
+            self.write_engine = _sqlite_engine(url, pool_size=1)
+            self.read_engine = _sqlite_engine(url, pool_size=4)
             _prepare_sqlite(self.write_engine, "BEGIN IMMEDIATE")
             # Reads run in autocommit: each SELECT sees committed data, without the round trips
             # of BEGIN and ROLLBACK around it.

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, bindparam, case, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.dml import Update
 from sqlalchemy.sql.elements import BindParameter
 
 from simgate.models import Balance, Hold, LedgerEntry
@@ -108,6 +110,19 @@ class EndedHold:
     amount: int
 
 
+# The statements that end holds, built once: the delivery queue ends holds in batches many
+# times a second, and building and keying a statement anew cost more CPU than running it.
+# They run on the connection (Core): ledger tables are not ones whose writes the session
+# marks by itself (core.changes); the callers mark the accounts.
+_END_HOLDS = (
+    update(Hold)
+    .where(Hold.id.in_(bindparam("ids", expanding=True)), Hold.state == "held")
+    .values(state=bindparam("new_state"), ended_at=bindparam("now"))
+    .returning(Hold.id, Hold.account_id, Hold.amount)
+)
+_ADD_ENTRY = insert(LedgerEntry)
+
+
 async def end_holds(
     session: AsyncSession, hold_ids: Sequence[int], new_state: str, now: dt.datetime
 ) -> list[EndedHold]:
@@ -115,15 +130,27 @@ async def end_holds(
     holds this call ended (the others had ended before), in id order."""
     if not hold_ids:
         return []
-    result = await session.execute(
-        update(Hold)
-        .where(Hold.id.in_(sorted(hold_ids)), Hold.state == "held")
-        .values(state=new_state, ended_at=now)
-        .returning(Hold.id, Hold.account_id, Hold.amount)
-        .execution_options(synchronize_session=False)
+    conn = await session.connection()
+    result = await conn.execute(
+        _END_HOLDS, {"ids": sorted(hold_ids), "new_state": new_state, "now": now}
     )
     ended = [EndedHold(int(h), int(a), int(m)) for h, a, m in result.all()]
     return sorted(ended, key=lambda e: e.hold_id)
+
+
+@functools.cache
+def _shift_each_statement(source: str, target: str) -> Update:
+    amount: BindParameter[int] = bindparam("s_amount")
+    return (
+        update(Balance)
+        .where(Balance.account_id == bindparam("s_account"))
+        .values(
+            {
+                source: getattr(Balance, source) - amount,
+                target: getattr(Balance, target) + amount,
+            }
+        )
+    )
 
 
 async def shift_each(
@@ -134,30 +161,19 @@ async def shift_each(
     moving money of the same accounts lock their rows in the same order."""
     if not moves:
         return
-    amount: BindParameter[int] = bindparam("s_amount")
-    stmt = (
-        update(Balance)
-        .where(Balance.account_id == bindparam("s_account"))
-        .values(
-            {
-                source: getattr(Balance, source) - amount,
-                target: getattr(Balance, target) + amount,
-            }
-        )
-        .execution_options(synchronize_session=False)
-    )
     rows = [{"s_account": a, "s_amount": moves[a]} for a in sorted(moves)]
     conn = await session.connection()
-    await conn.execute(stmt, rows)
+    await conn.execute(_shift_each_statement(source, target), rows)
 
 
 async def add_hold_entries(
     session: AsyncSession, kind: str, ended: Sequence[EndedHold], now: dt.datetime
 ) -> None:
-    """One entry of `kind` per ended hold, in one INSERT."""
+    """One entry of `kind` per ended hold, in one statement."""
     if ended:
-        await session.execute(
-            insert(LedgerEntry),
+        conn = await session.connection()
+        await conn.execute(
+            _ADD_ENTRY,
             [
                 {
                     "account_id": e.account_id,

@@ -228,18 +228,26 @@ class DeliveryRunner:
             # Stopping: let the claimed messages go out and their resps in, so they are
             # recorded, not resent. Session lost: no resp can come any more; give the
             # messages back at once.
-            if not broken.is_set():
-                await self._drain(broken, room_to_claim, lambda: unfinished == 0)
-            for lane in lanes:
-                lane.cancel()  # a lane gives back the message it was sending
-            await asyncio.gather(*lanes, return_exceptions=True)
-            while not claimed.empty():
-                work, _ = claimed.get_nowait()
-                self._recorder.put(
-                    outcomes.GiveBack(
-                        work.message_id, work.lease, "runner stopped", count_attempt=False
-                    )
-                )
+            try:
+                if not broken.is_set():
+                    await self._drain(broken, room_to_claim, lambda: unfinished == 0)
+            finally:  # even when the drain itself is cancelled
+                await self._close_lanes(lanes, claimed)
+
+    async def _close_lanes(
+        self, lanes: list[asyncio.Task[None]], claimed: asyncio.Queue[tuple[Work, float]]
+    ) -> None:
+        """Stop the lanes (each gives back the message it was sending) and give back the
+        claimed messages none had taken yet."""
+        for lane in lanes:
+            lane.cancel()
+        await asyncio.gather(*lanes, return_exceptions=True)
+        while not claimed.empty():
+            work, _ = claimed.get_nowait()
+            back = outcomes.GiveBack(
+                work.message_id, work.lease, "runner stopped", count_attempt=False
+            )
+            self._recorder.put(back)
 
     async def _drain(
         self, broken: asyncio.Event, progress: asyncio.Event, done: Callable[[], bool]

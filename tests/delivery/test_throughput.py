@@ -4,6 +4,7 @@ recorded, money captured included, in one transaction of a fixed number of state
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 
 import pytest
@@ -86,6 +87,25 @@ async def test_a_batch_of_acknowledgements_is_one_transaction_of_fixed_statement
         captures = select(func.count()).where(LedgerEntry.kind == "capture")
         assert (await session.execute(captures)).scalar_one() == batch
         assert await ledger.check(session) == []
+
+
+async def test_acknowledgements_a_moment_apart_share_one_transaction(
+    ctx: HubContext, customer: Customer
+) -> None:
+    # The SMSC's answers to one window come a little apart: the recorder, woken by the first,
+    # waits a few ms for the others instead of paying a transaction for each.
+    acks = await claimed_acks(ctx, customer, WINDOW)
+    recorder = Recorder(ctx.deps)
+    recorder.start()
+    with statements_sent(ctx.db) as log:
+        for ack in acks:
+            recorder.put(ack)
+            await asyncio.sleep(0)  # the recorder wakes up after the first
+        await recorder.flush()
+    await recorder.stop()
+    marked = [s for s in log.statements if s.startswith("UPDATE delivery_parts")]
+    assert len(marked) == 1, "\n".join(log.statements)
+    assert await all_in(ctx, "submitted", WINDOW)()
 
 
 def test_claims_reach_ahead_only_as_far_as_the_rate_sends_within_the_lease() -> None:

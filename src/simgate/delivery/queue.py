@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import and_, bindparam, delete, exists, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import BindParameter
 
 from simgate.core.claims import Lease
 from simgate.models.delivery import DeliveryReceipt, OutboundMessage, OutboundPart
@@ -113,6 +114,43 @@ async def claim(
     ]
 
 
+# The statements of the acknowledgement path, built once: a batch of acknowledgements is
+# recorded several times a second, and building and keying each statement anew cost more
+# CPU than running it. They run on the connection (Core): none of these tables is one whose
+# writes the session must mark (core.changes), and no ORM object is kept in sync with them.
+_IDS: BindParameter[list[Any]] = bindparam("ids", expanding=True)
+_MARK_PART_SUBMITTED = (
+    update(OutboundPart)
+    .where(
+        OutboundPart.message_id == bindparam("m_id"),
+        OutboundPart.seq == bindparam("m_seq"),
+        OutboundPart.state == PENDING,
+    )
+    .values(state=SUBMITTED, smsc_message_id=bindparam("m_smsc"), submitted_at=bindparam("now"))
+)
+_MARK_SUBMITTED = (
+    update(OutboundMessage)
+    .where(
+        OutboundMessage.id.in_(_IDS),
+        OutboundMessage.state == QUEUED,
+        ~exists().where(
+            OutboundPart.message_id == OutboundMessage.id, OutboundPart.state == PENDING
+        ),
+    )
+    .values(state=SUBMITTED, submitted_at=bindparam("now"), lease=None, locked_until=None)
+    .returning(OutboundMessage.id, OutboundMessage.hold_id)
+)
+_EXTEND_CLAIMS = (
+    update(OutboundMessage)
+    .where(
+        OutboundMessage.id.in_(_IDS),
+        OutboundMessage.state == QUEUED,
+        OutboundMessage.lease.is_not(None),
+    )
+    .values(locked_until=bindparam("until"))
+)
+
+
 async def mark_parts_submitted(
     session: AsyncSession, acks: Sequence[tuple[int, int, str]], now: dt.datetime
 ) -> None:
@@ -120,19 +158,9 @@ async def mark_parts_submitted(
     recorded before keeps its first id (the conditional state makes a repeat a no-op)."""
     if not acks:
         return
-    stmt = (
-        update(OutboundPart)
-        .where(
-            OutboundPart.message_id == bindparam("m_id"),
-            OutboundPart.seq == bindparam("m_seq"),
-            OutboundPart.state == PENDING,
-        )
-        .values(state=SUBMITTED, smsc_message_id=bindparam("m_smsc"), submitted_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    rows = [{"m_id": m, "m_seq": q, "m_smsc": smsc} for m, q, smsc in acks]
+    rows = [{"m_id": m, "m_seq": q, "m_smsc": smsc, "now": now} for m, q, smsc in acks]
     conn = await session.connection()
-    await conn.execute(stmt, rows)
+    await conn.execute(_MARK_PART_SUBMITTED, rows)
 
 
 async def mark_submitted(
@@ -141,20 +169,8 @@ async def mark_submitted(
     """queued -> submitted for the messages none of whose parts is pending: message id ->
     hold id, the holds to capture. The rest keep their claim, extended to `now` + the lease
     by the caller."""
-    no_pending = ~exists().where(
-        OutboundPart.message_id == OutboundMessage.id, OutboundPart.state == PENDING
-    )
-    result = await session.execute(
-        update(OutboundMessage)
-        .where(
-            OutboundMessage.id.in_(list(message_ids)),
-            OutboundMessage.state == QUEUED,
-            no_pending,
-        )
-        .values(state=SUBMITTED, submitted_at=now, lease=None, locked_until=None)
-        .returning(OutboundMessage.id, OutboundMessage.hold_id)
-        .execution_options(synchronize_session=False)
-    )
+    conn = await session.connection()
+    result = await conn.execute(_MARK_SUBMITTED, {"ids": list(message_ids), "now": now})
     return {int(m): int(h) for m, h in result.all()}
 
 
@@ -163,16 +179,8 @@ async def extend_claims(
 ) -> None:
     if not message_ids:
         return
-    await session.execute(
-        update(OutboundMessage)
-        .where(
-            OutboundMessage.id.in_(list(message_ids)),
-            OutboundMessage.state == QUEUED,
-            OutboundMessage.lease.is_not(None),
-        )
-        .values(locked_until=until)
-        .execution_options(synchronize_session=False)
-    )
+    conn = await session.connection()
+    await conn.execute(_EXTEND_CLAIMS, {"ids": list(message_ids), "until": until})
 
 
 async def retry_later(
@@ -257,18 +265,28 @@ async def add_receipts(
         )
 
 
+_UNAPPLIED = select(
+    DeliveryReceipt.id, DeliveryReceipt.smsc_message_id, DeliveryReceipt.final_state
+).where(DeliveryReceipt.applied_at.is_(None))
+# Run for every batch of acknowledgements (a receipt may have come first): built once.
+_UNAPPLIED_OF = (
+    _UNAPPLIED.where(DeliveryReceipt.smsc_message_id.in_(_IDS))
+    .order_by(DeliveryReceipt.id)
+    .limit(bindparam("limit"))
+)
+
+
 async def unapplied_receipts(
     session: AsyncSession, ids: Sequence[str] | None, limit: int = 1000
 ) -> Sequence[tuple[int, str, str]]:
     """(receipt id, smsc id, final state) not yet matched to a part: for `ids`, or all."""
-    stmt = select(
-        DeliveryReceipt.id, DeliveryReceipt.smsc_message_id, DeliveryReceipt.final_state
-    ).where(DeliveryReceipt.applied_at.is_(None))
-    if ids is not None:
-        if not ids:
-            return []
-        stmt = stmt.where(DeliveryReceipt.smsc_message_id.in_(list(ids)))
-    rows = await session.execute(stmt.order_by(DeliveryReceipt.id).limit(limit))
+    conn = await session.connection()
+    if ids is None:
+        rows = await conn.execute(_UNAPPLIED.order_by(DeliveryReceipt.id).limit(limit))
+    elif not ids:
+        return []
+    else:
+        rows = await conn.execute(_UNAPPLIED_OF, {"ids": list(ids), "limit": limit})
     return [(int(r), str(i), str(f)) for r, i, f in rows.all()]
 
 

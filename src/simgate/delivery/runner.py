@@ -188,39 +188,81 @@ class DeliveryRunner:
     async def _dispatch(self, transport: Transport, broken: asyncio.Event) -> None:
         settings = self._deps.settings
         limiter = RateLimiter(settings.smsc_throughput_per_second)
-        window = asyncio.Semaphore(max(1, settings.smsc_window))
-        active: set[asyncio.Task[None]] = set()
-        # Set when a message task ends and leaves room for a claim: the idle dispatcher waits
-        # on this one event, not on every task it keeps claimed ahead (hundreds of them).
+        # Claimed messages no lane has taken yet, each with the time it must be sent by.
+        claimed: asyncio.Queue[tuple[Work, float]] = asyncio.Queue()
+        unfinished = 0  # claimed and not yet acknowledged or given back
+        # Set when a message ends and leaves room for a claim, or the last one ends: the idle
+        # dispatcher waits on this one event, not on each of the hundreds it keeps claimed.
         room_to_claim = asyncio.Event()
 
-        def finished(task: asyncio.Task[None]) -> None:
-            active.discard(task)
-            if claim_ready(settings, len(active)):
+        def finished() -> None:
+            nonlocal unfinished
+            unfinished -= 1
+            if claim_ready(settings, unfinished):
                 room_to_claim.set()
 
+        # One lane per window slot: each keeps one submit_sm outstanding and sends the next
+        # as soon as its answer is in, so the window stays full without a task and a
+        # semaphore hand-off (one more event loop turn) per message.
+        lanes = [
+            asyncio.create_task(self._lane(transport, claimed, limiter, broken, finished))
+            for _ in range(max(1, settings.smsc_window))
+        ]
         try:
             while not broken.is_set():
-                room_to_claim.clear()  # before looking, so no task's end is missed
-                if not claim_ready(settings, len(active)):
+                room_to_claim.clear()  # before looking, so no message's end is missed
+                if not claim_ready(settings, unfinished):
                     await self._idle(broken, room_to_claim)
                     continue
                 send_by = time.monotonic() + settings.delivery_claim_seconds * SEND_WITHIN_LEASE
-                works = await self._claim_shielded(claim_ahead(settings) - len(active))
+                works = await self._claim_shielded(claim_ahead(settings) - unfinished)
                 if not works:
-                    # Nothing due: look again after the poll interval, not at every task's end.
+                    # Nothing due: look again after the poll interval, not at every message's end.
                     await self._idle(broken, None)
                     continue
+                unfinished += len(works)
                 for work in works:
-                    sending = self._send(transport, work, limiter, window, broken, send_by)
-                    task = asyncio.create_task(sending)
-                    active.add(task)
-                    task.add_done_callback(finished)
+                    claimed.put_nowait((work, send_by))
             raise TransportError("session lost")
         finally:
-            # Stopping: let submits in flight get their resp so they are recorded, not resent.
-            # Session lost: no resp can come any more; give the messages back at once.
-            await _drain(active, 0.0 if broken.is_set() else DRAIN_SECONDS)
+            # Stopping: let the claimed messages go out and their resps in, so they are
+            # recorded, not resent. Session lost: no resp can come any more; give the
+            # messages back at once.
+            try:
+                if not broken.is_set():
+                    await self._drain(broken, room_to_claim, lambda: unfinished == 0)
+            finally:  # even when the drain itself is cancelled
+                await self._close_lanes(lanes, claimed)
+
+    async def _close_lanes(
+        self, lanes: list[asyncio.Task[None]], claimed: asyncio.Queue[tuple[Work, float]]
+    ) -> None:
+        """Stop the lanes (each gives back the message it was sending) and give back the
+        claimed messages none had taken yet."""
+        for lane in lanes:
+            lane.cancel()
+        await asyncio.gather(*lanes, return_exceptions=True)
+        while not claimed.empty():
+            work, _ = claimed.get_nowait()
+            back = outcomes.GiveBack(
+                work.message_id, work.lease, "runner stopped", count_attempt=False
+            )
+            self._recorder.put(back)
+
+    async def _drain(
+        self, broken: asyncio.Event, progress: asyncio.Event, done: Callable[[], bool]
+    ) -> None:
+        """Until `done()`, the session breaks or DRAIN_SECONDS pass."""
+        deadline = time.monotonic() + DRAIN_SECONDS
+        while not done() and not broken.is_set():
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return
+            progress.clear()
+            waits = {asyncio.ensure_future(e.wait()) for e in (broken, progress)}
+            await asyncio.wait(waits, timeout=left, return_when=asyncio.FIRST_COMPLETED)
+            for wait in waits:
+                wait.cancel()
 
     async def _idle(self, broken: asyncio.Event, room_to_claim: asyncio.Event | None) -> None:
         """Until the poll interval passes, the session breaks or (when given) a message task
@@ -259,12 +301,26 @@ class DeliveryRunner:
             log.exception("could not claim queued SMS")
             return []
 
+    async def _lane(
+        self,
+        transport: Transport,
+        claimed: asyncio.Queue[tuple[Work, float]],
+        limiter: RateLimiter,
+        broken: asyncio.Event,
+        finished: Callable[[], None],
+    ) -> None:
+        while True:
+            work, send_by = await claimed.get()
+            try:
+                await self._send(transport, work, limiter, broken, send_by)
+            finally:
+                finished()
+
     async def _send(
         self,
         transport: Transport,
         work: Work,
         limiter: RateLimiter,
-        window: asyncio.Semaphore,
         broken: asyncio.Event,
         send_by: float,
     ) -> None:
@@ -274,13 +330,12 @@ class DeliveryRunner:
         try:
             for pdu in build_pdus(work):
                 await limiter.acquire()
-                async with window:
-                    if time.monotonic() > send_by:
-                        # Waited too long behind the window or the rate: what is unsent goes
-                        # back to the queue instead of racing a worker that took it over.
-                        give_back("claim ran out before sending", count_attempt=False)
-                        return
-                    outcome = await transport.submit(pdu)
+                if time.monotonic() > send_by:
+                    # Waited too long behind the window or the rate: what is unsent goes
+                    # back to the queue instead of racing a worker that took it over.
+                    give_back("claim ran out before sending", count_attempt=False)
+                    return
+                outcome = await transport.submit(pdu)
                 if outcome.ok:
                     assert outcome.smsc_message_id is not None  # part of `ok`
                     self._recorder.put(
@@ -297,15 +352,3 @@ class DeliveryRunner:
         except asyncio.CancelledError:
             give_back("runner stopped", count_attempt=False)
             raise
-
-
-async def _drain(active: set[asyncio.Task[None]], seconds: float) -> None:
-    """Wait up to `seconds` for the message tasks, then cancel the rest (they give back)."""
-    if not active:
-        return
-    pending = set(active)
-    if seconds > 0:
-        _, pending = await asyncio.wait(pending, timeout=seconds)
-    for task in pending:
-        task.cancel()
-    await asyncio.gather(*pending, return_exceptions=True)

@@ -31,6 +31,10 @@ GSM_EXTENSION = {
 ESCAPE = 0x1B
 _BASIC_CODES = {char: code for code, char in enumerate(GSM_BASIC) if code != ESCAPE}
 _GSM_CHARS = frozenset(_BASIC_CODES) | frozenset(GSM_EXTENSION)
+# Each character to its septets as a str of code points below 128, for str.translate.
+_GSM_TABLE = {ord(char): chr(code) for char, code in _BASIC_CODES.items()} | {
+    ord(char): chr(ESCAPE) + chr(code) for char, code in GSM_EXTENSION.items()
+}
 
 GSM_SINGLE, GSM_PART = 160, 153
 UCS2_SINGLE, UCS2_PART = 70, 67
@@ -93,6 +97,11 @@ def _pack(units: list[bytes], single: int, per_part: int, unit_size: int) -> tup
 def segment(text: str) -> Segmentation:
     """Split `text` into the bodies of its SMS parts, in the cheapest alphabet that fits."""
     if is_gsm7(text):
+        septets = text.translate(_GSM_TABLE).encode("ascii")
+        if len(septets) <= GSM_SINGLE:
+            # One part, no escape pair to keep whole: every message passes here on its way
+            # to the SMSC, so the common case skips the per-character split.
+            return Segmentation("gsm7", (septets,))
         return Segmentation("gsm7", _pack(_gsm_units(text), GSM_SINGLE, GSM_PART, 1))
     return Segmentation("ucs2", _pack(_ucs2_units(text), UCS2_SINGLE, UCS2_PART, 2))
 

@@ -58,7 +58,7 @@ async def run(url: str, calls: int) -> float:
             return (time.perf_counter() - started) / calls * 1000
     finally:
         await ctx.db.dispose()
-        await ctx.http.aclose()
+        await ctx.close_http()
 
 
 def main() -> None:

@@ -174,4 +174,4 @@ async def auth_hub(
         # Links in emails must point at this very server, whose port is known only now.
         ctx.settings = auth_settings.model_copy(update={"public_url": url})
         yield AuthHub(url, ctx, client, clock, dev_key, smtp[0])
-    await ctx.http.aclose()
+    await ctx.close_http()

@@ -99,7 +99,7 @@ async def test_startup_warns_when_links_cannot_be_built(
         async with running_hub(ctx, host="127.0.0.1", port=0, with_worker=False):
             pass
     assert ("SIMGATE_PUBLIC_URL is not set" in caplog.text) is warned
-    await ctx.http.aclose()
+    await ctx.close_http()
 
 
 async def test_a_hub_that_owns_its_address_needs_no_warning(
@@ -114,7 +114,7 @@ async def test_a_hub_that_owns_its_address_needs_no_warning(
         ) as url:
             assert ctx.settings.public_url == url
     assert "SIMGATE_PUBLIC_URL" not in caplog.text
-    await ctx.http.aclose()
+    await ctx.close_http()
 
 
 async def test_link_expires_and_a_resend_mails_a_new_one(auth_hub: AuthHub) -> None:

@@ -36,7 +36,7 @@ def make_ctx(settings: Settings, db: Database, clock: Clock, **overrides: Any) -
 async def ctx(settings: Settings, db: Database, clock: FrozenClock) -> AsyncIterator[HubContext]:
     context = make_ctx(settings, db, clock)
     yield context
-    await context.http.aclose()
+    await context.close_http()
 
 
 @dataclass

@@ -115,7 +115,7 @@ async def test_kill_9_with_1000_queued_submits_each_exactly_once(
         view = await ledger.balance(session, customer.account_id)
         assert (view.captured, view.held) == (MESSAGES * 50, 0)
         assert await ledger.check(session) == []
-    await ctx.http.aclose()
+    await ctx.close_http()
 
 
 async def _stalled(smsc: LoopbackSmsc) -> bool:
@@ -155,7 +155,7 @@ async def test_kill_9_between_an_acknowledgement_and_its_commit(
         view = await ledger.balance(session, customer.account_id)
         assert (view.captured, view.held) == (TWO_PART_MESSAGES * 2 * PART_PRICE, 0)
         assert await ledger.check(session) == []
-    await ctx.http.aclose()
+    await ctx.close_http()
 
 
 async def _exists(path: Path) -> bool:

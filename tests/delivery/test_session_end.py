@@ -76,5 +76,5 @@ async def test_receipts_read_as_the_session_breaks_are_recorded(
         await eventually(all_in(ctx, "delivered", 2))
     finally:
         await runner.stop()
-        await ctx.http.aclose()
+        await ctx.close_http()
     assert len(first.accepted) == 1 and runner.sessions >= 2

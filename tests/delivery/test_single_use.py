@@ -107,7 +107,7 @@ async def replica(
     ):
         yield http
     await other.db.dispose()
-    await other.http.aclose()
+    await other.close_http()
 
 
 @pytest.mark.parametrize("round_", range(3))

@@ -41,7 +41,7 @@ async def smsc() -> AsyncIterator[LoopbackSmsc]:
 async def ctx(settings: Settings, db: Database, smsc: LoopbackSmsc) -> AsyncIterator[HubContext]:
     context = make_ctx(settings, db, SystemClock(), **smsc_settings(smsc.port))
     yield context
-    await context.http.aclose()
+    await context.close_http()
 
 
 @asynccontextmanager
@@ -165,7 +165,7 @@ async def test_connection_drop_mid_queue_resends_only_unacknowledged(
             proxy.cut()
             await eventually(all_in(ctx, "delivered", 200), within=60)
             assert runner.sessions >= 2 and proxy.connections >= 2
-        await ctx.http.aclose()
+        await ctx.close_http()
     per_phone = Counter(s.destination for s in smsc.accepted)
     assert set(per_phone) == set(phones)
     # An acknowledged part is never sent again; only parts whose submit_sm_resp was lost in
@@ -203,7 +203,7 @@ async def test_log_transport_without_smsc(
     await enqueue(ctx, customer, ["79001110001"], "Код: 1234 {ok}")
     async with running(ctx):
         await eventually(all_in(ctx, "delivered", 1))
-    await ctx.http.aclose()
+    await ctx.close_http()
     assert "to 79001110001: Код: 1234 {ok}" in caplog.text
 
 
@@ -221,7 +221,7 @@ async def test_idle_session_is_kept_alive_with_enquire_link(
             await enqueue(ctx, customer, ["79001110001"], "still bound")
             await eventually(all_in(ctx, "delivered", 1))
             assert runner.sessions == 1 and proxy.connections == 1
-        await ctx.http.aclose()
+        await ctx.close_http()
 
 
 ENQUIRE_LINK = 0x00000015

@@ -39,7 +39,7 @@ RECORD_STATEMENTS = (8, 7)
 async def ctx(settings: Settings, db: Database, smsc: LoopbackSmsc) -> AsyncIterator[HubContext]:
     context = make_ctx(settings, db, SystemClock(), **smsc_settings(smsc.port, smsc_window=WINDOW))
     yield context
-    await context.http.aclose()
+    await context.close_http()
 
 
 async def test_the_window_keeps_smsc_window_submits_outstanding(

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import aiohttp
 import pytest
 
 from simgate.agent.runtime import AgentRuntime
@@ -21,6 +22,12 @@ from tests.hub.conftest import (  # noqa: F401
     make_buyer,
     reference_agent,
 )
+
+
+async def sent_body(request: aiohttp.ClientRequest) -> bytes:
+    """What a request to an agent carries (in a client middleware)."""
+    body = request.body
+    return body if isinstance(body, bytes) else await body.as_bytes()
 
 
 @pytest.fixture

@@ -6,10 +6,11 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-import httpx
+import aiohttp
 
 from simgate.forwarding import tasks
 from simgate.ledger import service as ledger
+from tests.forwarding.conftest import sent_body
 from tests.hub.conftest import Hub
 
 FORWARD_TO = "9161234567"
@@ -82,26 +83,28 @@ async def test_forward_status_is_active_only_after_the_agent_confirms(hub, buyer
     assert no_forward == {"response": "NO_CONFIRM_FORWARD"}
 
 
-class LoseFirstTopUpReply(httpx.AsyncBaseTransport):
-    """Delivers every request, but the first FORWARD_TOP_UP's answer never reaches the hub."""
+class LoseFirstTopUpReply:
+    """A client middleware that delivers every request, but the first FORWARD_TOP_UP's answer
+    never reaches the hub."""
 
     def __init__(self) -> None:
-        self.inner = httpx.AsyncHTTPTransport()
         self.lost = 0
 
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        response = await self.inner.handle_async_request(request)
-        if b"FORWARD_TOP_UP" in request.content and not self.lost:
-            await response.aread()
+    async def __call__(
+        self, request: aiohttp.ClientRequest, handler: aiohttp.ClientHandlerType
+    ) -> aiohttp.ClientResponse:
+        response = await handler(request)
+        if b"FORWARD_TOP_UP" in await sent_body(request) and not self.lost:
+            await response.read()
             self.lost += 1
-            raise httpx.ReadTimeout("reply lost", request=request)
+            raise aiohttp.ServerTimeoutError("reply lost")
         return response
 
 
 async def test_a_retried_top_up_is_credited_and_charged_once(hub, buyer, agent):
-    await hub.ctx.http.aclose()
+    await hub.ctx.close_http()
     transport = LoseFirstTopUpReply()
-    hub.ctx.http = httpx.AsyncClient(transport=transport)
+    hub.ctx.http = aiohttp.ClientSession(middlewares=(transport,))
     reply = await rent(hub, buyer, forward_minutes=5)
     tzid, phone = reply["tzid"], int(reply["number"])
     await hub.api("setForwardStatusEnable", buyer, tzid=tzid)  # balance 0 < 5: a top-up is due

@@ -7,26 +7,29 @@ import contextlib
 import datetime as dt
 from collections.abc import AsyncIterator
 
-import httpx
+import aiohttp
 from sqlalchemy import text
 
 from simgate.agent.runtime import AgentRuntime
 from simgate.forwarding import service, tasks
 from simgate.hub.context import HubContext
 from simgate.ledger import service as ledger
+from tests.forwarding.conftest import sent_body
 from tests.hub.conftest import Hub
 
 
-class DiesAfterForwardSet(httpx.AsyncBaseTransport):
-    """Delivers every request; notes when FORWARD_SET's SUCCESS has reached the hub."""
+class DiesAfterForwardSet:
+    """A client middleware that delivers every request and notes when FORWARD_SET's SUCCESS
+    has reached the hub."""
 
     def __init__(self) -> None:
-        self.inner = httpx.AsyncHTTPTransport()
         self.set_answered = False
 
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        response = await self.inner.handle_async_request(request)
-        if b"FORWARD_SET" in request.content:
+    async def __call__(
+        self, request: aiohttp.ClientRequest, handler: aiohttp.ClientHandlerType
+    ) -> aiohttp.ClientResponse:
+        response = await handler(request)
+        if b"FORWARD_SET" in await sent_body(request):
             self.set_answered = True
         return response
 
@@ -39,9 +42,9 @@ async def _agent_stock(agent: AgentRuntime) -> int:
 async def test_a_forwarding_the_hub_never_recorded_is_cancelled_by_the_worker(
     hub: Hub, buyer: str, agent: AgentRuntime, monkeypatch
 ):
-    await hub.ctx.http.aclose()
+    await hub.ctx.close_http()
     transport = DiesAfterForwardSet()
-    hub.ctx.http = httpx.AsyncClient(transport=transport)
+    hub.ctx.http = aiohttp.ClientSession(middlewares=(transport,))
     committed = hub.ctx.db.transaction
 
     @contextlib.asynccontextmanager
@@ -65,9 +68,7 @@ async def test_a_forwarding_the_hub_never_recorded_is_cancelled_by_the_worker(
     monkeypatch.undo()
 
     # A new worker process (its own context) on the same database and clock.
-    worker = HubContext(
-        settings=hub.ctx.settings, db=hub.ctx.db, clock=hub.clock, http=httpx.AsyncClient()
-    )
+    worker = HubContext(settings=hub.ctx.settings, db=hub.ctx.db, clock=hub.clock)
     try:
         # Within the set's lease: it may still answer.
         assert await tasks.run_once(worker.forwarding) == 0
@@ -78,7 +79,7 @@ async def test_a_forwarding_the_hub_never_recorded_is_cancelled_by_the_worker(
         assert await tasks.run_once(worker.forwarding) == 1
         assert await tasks.run_once(worker.forwarding) == 0  # cancelled once
     finally:
-        await worker.http.aclose()
+        await worker.close_http()
     assert pool.line.forwards == {}
     active = await agent.db.run(lambda c: c.execute("SELECT active FROM forwardings").fetchall())
     assert [row[0] for row in active] == [0]

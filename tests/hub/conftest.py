@@ -83,7 +83,7 @@ async def reference_agent(
 @pytest.fixture
 async def hub(db: Database, settings: Settings, clock: FrozenClock) -> AsyncIterator[Hub]:
     settings = settings.model_copy(update={"agent_timeout_seconds": 1.0, "auth_cache_seconds": 0})
-    ctx = HubContext(settings=settings, db=db, clock=clock, http=httpx.AsyncClient(trust_env=False))
+    ctx = HubContext(settings=settings, db=db, clock=clock)
     await db.start_feed()  # as `simgate serve` does: caches are used only while it runs
     app = create_app(ctx)
     async with (
@@ -91,7 +91,7 @@ async def hub(db: Database, settings: Settings, clock: FrozenClock) -> AsyncIter
         httpx.AsyncClient(trust_env=False, timeout=30) as client,
     ):
         yield Hub(url, ctx, client, clock, app)
-    await ctx.http.aclose()
+    await ctx.close_http()
 
 
 @pytest.fixture

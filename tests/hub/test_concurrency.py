@@ -7,8 +7,6 @@ import collections
 import random
 from typing import Any
 
-import httpx
-
 from simgate.core.db import Database
 from simgate.hub.context import HubContext
 from simgate.ledger import service as ledger
@@ -104,12 +102,7 @@ async def test_two_workers_expire_each_activation_exactly_once(
         assert (await hub.api("getNum", key, service="vk"))["response"] == 1
     hub.clock.advance(16 * 60)
     second_db = Database(database_url)
-    second = HubContext(
-        settings=hub.ctx.settings,
-        db=second_db,
-        clock=hub.clock,
-        http=httpx.AsyncClient(trust_env=False),
-    )
+    second = HubContext(settings=hub.ctx.settings, db=second_db, clock=hub.clock)
     try:
         closed = await asyncio.gather(
             jobs.expire_activations(hub.ctx), jobs.expire_activations(second)
@@ -117,7 +110,7 @@ async def test_two_workers_expire_each_activation_exactly_once(
         assert sum(closed) == 20
         await asyncio.gather(jobs.drain_outbox(hub.ctx), jobs.drain_outbox(second))
     finally:
-        await second.http.aclose()
+        await second.close_http()
         await second_db.dispose()
     assert sorted(s for _, s in agent.finishes) == [4] * 20
     assert len({a for a, _ in agent.finishes}) == 20

@@ -91,8 +91,8 @@ class Harness:
             auth_cache_seconds=0,
             activation_lifetime_seconds=LIFETIME,
         )
-        http = await self._stack.enter_async_context(httpx.AsyncClient(trust_env=False))
-        ctx = HubContext(settings=settings, db=db, clock=clock, http=http)
+        ctx = HubContext(settings=settings, db=db, clock=clock)
+        self._stack.push_async_callback(ctx.close_http)
         url = await self._stack.enter_async_context(running_server(create_app(ctx)))
         client = await self._stack.enter_async_context(
             httpx.AsyncClient(trust_env=False, timeout=30)

@@ -113,8 +113,11 @@ async def test_health_and_ready(hub):
 async def ready_answer(settings: Settings, url: str) -> httpx.Response:
     ctx = HubContext(settings=settings, db=Database(url))
     try:
-        async with running_server(create_app(ctx)) as hub_url:
-            return await ctx.http.get(f"{hub_url}/ready")
+        async with (
+            running_server(create_app(ctx)) as hub_url,
+            httpx.AsyncClient(trust_env=False) as client,
+        ):
+            return await client.get(f"{hub_url}/ready")
     finally:
         await ctx.close()
 

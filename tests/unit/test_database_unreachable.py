@@ -35,9 +35,7 @@ def refusing_url() -> Iterator[str]:
 async def cut_off_hub(refusing_url: str, tmp_path: Path) -> AsyncIterator[str]:
     settings = Settings(database_url=refusing_url, data_dir=tmp_path, key_secret="s" * 32)
     db = Database(refusing_url)
-    ctx = HubContext(
-        settings=settings, db=db, clock=FrozenClock(), http=httpx.AsyncClient(trust_env=False)
-    )
+    ctx = HubContext(settings=settings, db=db, clock=FrozenClock())
     try:
         async with running_server(create_app(ctx)) as url:
             yield url

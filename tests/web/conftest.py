@@ -73,7 +73,7 @@ async def web_hub(
             **CHEAP_ARGON2,
         }
     )
-    ctx = HubContext(settings=settings, db=db, clock=clock, http=httpx.AsyncClient(trust_env=False))
+    ctx = HubContext(settings=settings, db=db, clock=clock)
     await db.start_feed()
     async with (
         running_server(create_app(ctx)) as url,
@@ -84,7 +84,7 @@ async def web_hub(
         hub = WebHub(url, ctx, client, clock)
         hub.mailbox = smtp[0]
         yield hub
-    await ctx.http.aclose()
+    await ctx.close_http()
 
 
 @pytest.fixture(scope="session")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import httpx
+import aiohttp
 
 from simgate.activations.state_cache import StateCache
 from simgate.core.clock import Clock, SystemClock
@@ -13,7 +13,7 @@ from simgate.core.deps import Deps
 from simgate.core.settings import Settings
 from simgate.dialects.common.apikey import KeyCache
 from simgate.forwarding.deps import ForwardingDeps
-from simgate.suppliers.client import AgentClient
+from simgate.suppliers.client import AgentClient, agent_session
 from simgate.suppliers.forwarding_client import ForwardingClient
 
 
@@ -22,7 +22,10 @@ class HubContext:
     settings: Settings
     db: Database
     clock: Clock = field(default_factory=SystemClock)
-    http: httpx.AsyncClient = field(default_factory=lambda: httpx.AsyncClient(trust_env=False))
+    # The agents' transport. None until the first agent call, which makes it: an aiohttp
+    # session belongs to the event loop it was made in, and this context is made before one
+    # runs (`create` is synchronous). Tests may put their own here.
+    http: aiohttp.ClientSession | None = None
     key_cache: KeyCache = field(init=False)
     state_cache: StateCache = field(init=False)
 
@@ -33,7 +36,12 @@ class HubContext:
 
     @property
     def agents(self) -> AgentClient:
-        return AgentClient(self.http, self.settings.user_agent)
+        return AgentClient(self._session(), self.settings.user_agent)
+
+    def _session(self) -> aiohttp.ClientSession:
+        if self.http is None:
+            self.http = agent_session()
+        return self.http
 
     # Built on each use, so a settings object replaced at run time (the demo's public URL,
     # tests) is what the next flow sees.
@@ -45,7 +53,7 @@ class HubContext:
     @property
     def forwarding(self) -> ForwardingDeps:
         """What forwarding flows and their worker take."""
-        client = ForwardingClient(self.http, self.settings.user_agent)
+        client = ForwardingClient(self._session(), self.settings.user_agent)
         return ForwardingDeps(self.db, self.clock, self.settings, client)
 
     @classmethod
@@ -57,6 +65,12 @@ class HubContext:
         )
         return cls(settings=settings, db=db, clock=clock or SystemClock())
 
+    async def close_http(self) -> None:
+        """Close the agents' session, if one was made (a later call makes a new one)."""
+        if self.http is not None:
+            await self.http.close()
+            self.http = None
+
     async def close(self) -> None:
-        await self.http.aclose()
+        await self.close_http()
         await self.db.dispose()

@@ -1,9 +1,12 @@
 """Client for the SMSHUB agent protocol (hub → agent): GET_SERVICES, GET_NUMBER, FINISH_ACTIVATION.
 
 A small library in the httpx style: typed results, one exception tree, an injectable
-`httpx.AsyncClient` (tests pass one with a MockTransport or point it at a loopback agent).
-Every call has a total deadline: httpx's timeouts are per phase, so a peer that trickles
-bytes could otherwise hold a buyer's request far past the agent protocol's 3 s.
+`aiohttp.ClientSession` (tests point it at a loopback agent, or give it a client middleware
+that loses or breaks a reply). aiohttp rather than httpx: per call it costs the hub a fifth
+of the CPU or less (bench/agent_client_cost.py), and every rental makes two calls.
+Every call has a total deadline (`asyncio.timeout`, around the reading of the body too), so a
+peer that trickles bytes cannot hold a buyer's request past the agent protocol's 3 s.
+Redirects are not followed, and a reply is read up to `MAX_REPLY_BYTES` only.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from decimal import Decimal
 from typing import Any
 from urllib.parse import urlsplit
 
-import httpx
+import aiohttp
 
 from simgate.core import jsonutil, metrics, requestinfo
 
@@ -71,8 +74,25 @@ class Endpoint:
     timeout: float
 
 
+# An agent's reply is a small JSON object; the largest, GET_SERVICES of a big bank, is tens
+# of kB. A longer body (after gunzip) is refused unread, so an agent cannot fill the hub's memory.
+MAX_REPLY_BYTES = 4 * 1024 * 1024
+
+
+def agent_session() -> aiohttp.ClientSession:
+    """The hub's session for agent calls; made inside the running event loop, as aiohttp needs.
+
+    No proxy from the environment (trust_env is off), no cookies kept between agents, and a
+    pool like httpx's defaults: 100 connections, idle ones closed after 5 s."""
+    return aiohttp.ClientSession(
+        connector=aiohttp.TCPConnector(limit=100, keepalive_timeout=5.0),
+        cookie_jar=aiohttp.DummyCookieJar(),
+        trust_env=False,
+    )
+
+
 class AgentClient:
-    def __init__(self, http: httpx.AsyncClient, user_agent: str) -> None:
+    def __init__(self, http: aiohttp.ClientSession, user_agent: str) -> None:
         self._http = http
         self._headers = {"User-Agent": user_agent, "Content-Type": "application/json"}
 
@@ -153,23 +173,40 @@ class AgentClient:
             # The buyer's request that caused this call, so both sides' logs can be joined.
             headers = {**headers, requestinfo.REQUEST_ID_HEADER: request_id}
         try:
-            async with asyncio.timeout(endpoint.timeout):
-                response = await self._http.post(
-                    endpoint.url, content=payload, headers=headers, timeout=endpoint.timeout
-                )
-        except (TimeoutError, httpx.TimeoutException) as exc:
+            async with (
+                asyncio.timeout(endpoint.timeout),
+                self._http.post(
+                    endpoint.url, data=payload, headers=headers, allow_redirects=False
+                ) as response,
+            ):
+                if response.status != 200:
+                    raise AgentBadReply(f"HTTP {response.status}")
+                content = await _read_capped(response)
+        except TimeoutError as exc:  # aiohttp's own timeouts are TimeoutErrors too
             raise AgentTimeout(f"no answer within {endpoint.timeout}s") from exc
-        except httpx.HTTPError as exc:
+        except aiohttp.ClientError as exc:
             raise AgentUnreachable(f"{type(exc).__name__}: {exc}") from exc
-        if response.status_code != 200:
-            raise AgentBadReply(f"HTTP {response.status_code}")
         try:
-            reply = jsonutil.loads(response.content)
+            reply = jsonutil.loads(content)
         except ValueError as exc:
-            raise AgentBadReply(f"not JSON: {response.content[:80]!r}") from exc
+            raise AgentBadReply(f"not JSON: {content[:80]!r}") from exc
         if not isinstance(reply, dict):
             raise AgentBadReply("reply is not a JSON object")
         return reply
+
+
+async def _read_capped(response: aiohttp.ClientResponse) -> bytes:
+    """The body, or AgentBadReply once it passes MAX_REPLY_BYTES (gunzipped, as read)."""
+    if (response.content_length or 0) > MAX_REPLY_BYTES:
+        raise AgentBadReply(f"reply of {response.content_length} bytes")
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in response.content.iter_any():
+        size += len(chunk)
+        if size > MAX_REPLY_BYTES:
+            raise AgentBadReply(f"reply longer than {MAX_REPLY_BYTES} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def _require_success(reply: dict[str, Any]) -> None:

@@ -7,7 +7,18 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, bindparam, case, func, insert, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Update,
+    and_,
+    bindparam,
+    case,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import BindParameter
 
@@ -150,7 +161,7 @@ async def end_holds(
     return sorted(ended, key=lambda e: e.hold_id)
 
 
-def _move(source: str, target: str) -> Any:
+def _move(source: str, target: str) -> Update:
     amount: BindParameter[int] = bindparam("s_amount")
     return (
         update(_BALANCES)

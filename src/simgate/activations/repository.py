@@ -39,21 +39,24 @@ _INSERT = insert(_ACTIVATIONS).returning(_ACTIVATIONS.c.id)
 _CAS = (_ACTIVATIONS.c.id == bindparam("a_id"), _ACTIVATIONS.c.state == bindparam("a_expected"))
 
 
+def _assigned(columns: frozenset[str]) -> dict[str, Any]:
+    """`state` and `columns`, each set from its bind parameter (`_params` names them)."""
+    return {name: bindparam(f"v_{name}") for name in sorted({"state", *columns})}
+
+
 @functools.cache
 def _set_state(columns: frozenset[str]) -> Update:
     """The compare-and-set UPDATE writing `state` and `columns` (one per set of columns)."""
-    values: dict[str, Any] = {n: bindparam(f"v_{n}") for n in sorted({"state", *columns})}
-    return update(_ACTIVATIONS).where(*_CAS).values(values)
+    return update(_ACTIVATIONS).where(*_CAS).values(_assigned(columns))
 
 
 @functools.cache
 def _set_state_returning(columns: frozenset[str]) -> Update:
     """`_set_state` handing back the changed row as an Activation (in the session)."""
-    values: dict[str, Any] = {n: bindparam(f"v_{n}") for n in sorted({"state", *columns})}
     return (
         update(Activation)
-        .where(Activation.id == bindparam("a_id"), Activation.state == bindparam("a_expected"))
-        .values(values)
+        .where(*_CAS)
+        .values(_assigned(columns))
         .returning(Activation)
         .execution_options(populate_existing=True, synchronize_session=False)
     )

@@ -52,8 +52,8 @@ async def worker(
         SIMGATE_SMSC_THROUGHPUT_PER_SECOND="5000",
         SIMGATE_DELIVERY_CLAIM_SECONDS="3",
         SIMGATE_DELIVERY_POLL_SECONDS="0.02",
-        **test_env,
     )
+    env.update(test_env)
     proc = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "tests.delivery.worker_proc", cwd=ROOT, env=env
     )
@@ -137,7 +137,13 @@ async def test_kill_9_between_an_acknowledgement_and_its_commit(
             )  # fmt: skip
     report = tmp_path / "uncommitted-acks.json"
     async with LoopbackSmsc(receipts=False) as smsc:
-        pause = {"KILL9_PAUSE_AFTER_ACKS": "100", "KILL9_PAUSE_FILE": str(report)}
+        # At this rate the 400 parts take 200 ms to send, several of the recorder's batches:
+        # the batch that pauses comes after at least one committed batch.
+        pause = {
+            "KILL9_PAUSE_AFTER_ACKS": "50",
+            "KILL9_PAUSE_FILE": str(report),
+            "SIMGATE_SMSC_THROUGHPUT_PER_SECOND": "2000",
+        }
         async with worker(database_url, smsc.port, tmp_path, **pause) as pid:
             await eventually(lambda: _exists(report), within=30)
             os.kill(pid, signal.SIGKILL)  # the SMSC accepted these parts; nothing recorded it

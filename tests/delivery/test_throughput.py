@@ -14,7 +14,7 @@ from simgate.core.clock import SystemClock
 from simgate.core.db import Database
 from simgate.core.settings import Settings
 from simgate.delivery import outcomes
-from simgate.delivery.recorder import Recorder
+from simgate.delivery.recorder import MAX_LINGERS, Recorder
 from simgate.delivery.runner import MAX_CLAIM_AHEAD, claim_ahead
 from simgate.hub.context import HubContext
 from simgate.ledger import service as ledger
@@ -106,6 +106,63 @@ async def test_acknowledgements_a_moment_apart_share_one_transaction(
     marked = [s for s in log.statements if s.startswith("UPDATE delivery_parts")]
     assert len(marked) == 1, "\n".join(log.statements)
     assert await all_in(ctx, "submitted", WINDOW)()
+
+
+class SteppedRecorder(Recorder):
+    """A recorder whose waits for more records end when the test says so."""
+
+    def __init__(self, ctx: HubContext) -> None:
+        super().__init__(ctx.deps)
+        self.waits: asyncio.Queue[asyncio.Event] = asyncio.Queue()
+
+    async def _linger(self) -> None:
+        done = asyncio.Event()
+        self.waits.put_nowait(done)
+        await done.wait()
+
+    async def next_wait(self) -> asyncio.Event:
+        return await asyncio.wait_for(self.waits.get(), 10)
+
+
+async def test_acknowledgements_that_keep_coming_keep_joining_the_batch(
+    ctx: HubContext, customer: Customer
+) -> None:
+    # Under load the answers never pause: each wait brings more, and they all join the one
+    # transaction; the batch ends at the first wait that brings nothing.
+    acks = await claimed_acks(ctx, customer, 4)
+    recorder = SteppedRecorder(ctx)
+    recorder.put(acks[0])
+    with statements_sent(ctx.db) as log:
+        recorder.start()
+        for ack in acks[1:]:
+            wait = await recorder.next_wait()
+            recorder.put(ack)
+            wait.set()
+        (await recorder.next_wait()).set()  # a wait that brings nothing
+        await asyncio.wait_for(recorder.flush(), 10)
+    await recorder.stop()
+    marked = [s for s in log.statements if s.startswith("UPDATE delivery_parts")]
+    assert len(marked) == 1, "\n".join(log.statements)
+    assert await all_in(ctx, "submitted", len(acks))()
+
+
+async def test_a_batch_waits_for_more_at_most_max_lingers_times(
+    ctx: HubContext, customer: Customer
+) -> None:
+    # However steadily they come, the first record of a batch is committed after
+    # MAX_LINGERS waits: the batch is closed then, with no further wait.
+    acks = await claimed_acks(ctx, customer, MAX_LINGERS + 1)
+    recorder = SteppedRecorder(ctx)
+    recorder.put(acks[0])
+    recorder.start()
+    for ack in acks[1:]:
+        wait = await recorder.next_wait()
+        recorder.put(ack)
+        wait.set()
+    await asyncio.wait_for(recorder.flush(), 10)
+    assert recorder.waits.empty()
+    await recorder.stop()
+    assert await all_in(ctx, "submitted", len(acks))()
 
 
 def test_claims_reach_ahead_only_as_far_as_the_rate_sends_within_the_lease() -> None:

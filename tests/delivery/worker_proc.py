@@ -2,8 +2,8 @@
 DeliveryRunner until killed (or SIGTERM).
 
 With KILL9_PAUSE_AFTER_ACKS=n and KILL9_PAUSE_FILE=path (test-only knobs of this process,
-not simgate settings), the transaction that records SMSC acknowledgements stops once n
-acknowledgements have been recorded: the batch is written but never committed, its
+not simgate settings), the first transaction that records SMSC acknowledgements after n of
+them have been committed stops: its batch is written but never committed, its
 (message_id, seq) pairs go to the file, and the process waits there for the test to kill it.
 """
 
@@ -28,15 +28,15 @@ from simgate.hub.context import HubContext
 def pause_before_commit(after: int, report: Path) -> None:
     """Wrap `outcomes.record_acks` (the recorder looks it up on each batch) with the pause."""
     record_acks = outcomes.record_acks
-    recorded = 0
+    committed = 0  # by the batches before this one
 
     async def record_then_pause(
         session: AsyncSession, settings: Settings, acks: Sequence[outcomes.Ack], now: dt.datetime
     ) -> None:
-        nonlocal recorded
+        nonlocal committed
         await record_acks(session, settings, acks, now)
-        recorded += len(acks)
-        if recorded < after:
+        if committed < after:
+            committed += len(acks)
             return
         staged = report.with_suffix(".tmp")
         staged.write_text(json.dumps([[ack.message_id, ack.seq] for ack in acks]))

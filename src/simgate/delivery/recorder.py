@@ -23,12 +23,15 @@ from simgate.delivery.receipts import Receipt
 log = logging.getLogger(__name__)
 
 BATCH = 500
-# After the first record of a batch, how long the recorder waits for more before it commits.
-# A transaction costs several ms of CPU whatever its size, and the SMSC answers a window of
-# submit_sm within about a millisecond of each other: without the wait, a batch would often
-# be the one answer that woke the recorder. Bounded and small, it delays only when a part
-# counts as submitted (and a give-back), never a submit_sm.
+# How a batch is gathered after its first record: the recorder waits LINGER_SECONDS, takes
+# what came meanwhile, and waits again while records keep coming, at most MAX_LINGERS times.
+# A transaction costs several ms of CPU whatever its size, and under load the SMSC's answers
+# arrive without pause: one short wait would commit a window's worth at a time, while
+# waiting as long as they keep coming pays one commit for many windows. A lone record waits
+# one LINGER_SECONDS, a busy one at most MAX_LINGERS of them (50 ms); only when a part
+# counts as submitted (and a give-back) is delayed, never a submit_sm.
 LINGER_SECONDS = 0.005
+MAX_LINGERS = 10
 Record = outcomes.Ack | outcomes.GiveBack | Receipt
 
 
@@ -58,14 +61,30 @@ class Recorder:
 
     async def _run(self) -> None:
         while True:
-            batch = [await self._queue.get()]
-            if self._queue.qsize() < BATCH - 1:
-                await asyncio.sleep(LINGER_SECONDS)
-            while len(batch) < BATCH and not self._queue.empty():
-                batch.append(self._queue.get_nowait())
+            batch = await self._gather()
             await self._commit(batch)
             for _ in batch:
                 self._queue.task_done()
+
+    async def _gather(self) -> list[Record]:
+        """The next record, and those that follow it while they keep coming (see BATCH)."""
+        batch = [await self._queue.get()]
+        self._take_waiting(batch)
+        for _ in range(MAX_LINGERS):
+            if len(batch) >= BATCH:
+                break
+            await self._linger()
+            if self._queue.empty():
+                break  # none came during the wait
+            self._take_waiting(batch)
+        return batch
+
+    def _take_waiting(self, batch: list[Record]) -> None:
+        while len(batch) < BATCH and not self._queue.empty():
+            batch.append(self._queue.get_nowait())
+
+    async def _linger(self) -> None:
+        await asyncio.sleep(LINGER_SECONDS)
 
     async def _commit(self, batch: list[Record]) -> None:
         failures = 0

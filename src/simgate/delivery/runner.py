@@ -244,10 +244,13 @@ class DeliveryRunner:
         await asyncio.gather(*lanes, return_exceptions=True)
         while not claimed.empty():
             work, _ = claimed.get_nowait()
-            back = outcomes.GiveBack(
-                work.message_id, work.lease, "runner stopped", count_attempt=False
-            )
-            self._recorder.put(back)
+            self._hand_back_unsent(work)
+
+    def _hand_back_unsent(self, work: Work) -> None:
+        """Give back a claimed message the runner stops before sending (not its fault)."""
+        self._recorder.put(
+            outcomes.GiveBack(work.message_id, work.lease, "runner stopped", count_attempt=False)
+        )
 
     async def _drain(
         self, broken: asyncio.Event, progress: asyncio.Event, done: Callable[[], bool]
@@ -259,23 +262,13 @@ class DeliveryRunner:
             if left <= 0:
                 return
             progress.clear()
-            waits = {asyncio.ensure_future(e.wait()) for e in (broken, progress)}
-            await asyncio.wait(waits, timeout=left, return_when=asyncio.FIRST_COMPLETED)
-            for wait in waits:
-                wait.cancel()
+            await _first_of([broken, progress], left)
 
     async def _idle(self, broken: asyncio.Event, room_to_claim: asyncio.Event | None) -> None:
         """Until the poll interval passes, the session breaks or (when given) a message task
         ends leaving room to claim."""
         events = [broken] if room_to_claim is None else [broken, room_to_claim]
-        waits = {asyncio.ensure_future(event.wait()) for event in events}
-        await asyncio.wait(
-            waits,
-            timeout=self._deps.settings.delivery_poll_seconds,
-            return_when=asyncio.FIRST_COMPLETED,
-        )
-        for wait in waits:
-            wait.cancel()
+        await _first_of(events, self._deps.settings.delivery_poll_seconds)
 
     async def _claim_shielded(self, limit: int) -> list[Work]:
         """A claim committed while the session is being torn down is handed straight back,
@@ -285,11 +278,7 @@ class DeliveryRunner:
             return await asyncio.shield(claim)
         except asyncio.CancelledError:
             for work in await claim:
-                self._recorder.put(
-                    outcomes.GiveBack(
-                        work.message_id, work.lease, "runner stopped", count_attempt=False
-                    )
-                )
+                self._hand_back_unsent(work)
             raise
 
     async def _claim(self, limit: int) -> list[Work]:
@@ -352,3 +341,11 @@ class DeliveryRunner:
         except asyncio.CancelledError:
             give_back("runner stopped", count_attempt=False)
             raise
+
+
+async def _first_of(events: list[asyncio.Event], seconds: float) -> None:
+    """Until one of `events` is set or `seconds` pass."""
+    waits = {asyncio.ensure_future(event.wait()) for event in events}
+    await asyncio.wait(waits, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
+    for wait in waits:
+        wait.cancel()

@@ -13,7 +13,7 @@ from simgate.activations.intake import adopt_early_sms, phone_lock
 from simgate.activations.lifecycle import apply, apply_to, enqueue_finish
 from simgate.activations.rent import Candidate, Plan
 from simgate.activations.states import Event, State
-from simgate.core.db import lock_key
+from simgate.core.db import Database, lock_key
 from simgate.core.settings import Settings
 from simgate.models import Activation
 from simgate.suppliers import service as suppliers
@@ -56,7 +56,7 @@ class Outcome:
         return bool(self.attempts) and all(a.fault for a in self.attempts)
 
 
-async def ask_agents(client: AgentClient, plan: Plan) -> Outcome:
+async def ask_agents(client: AgentClient, plan: Plan, db: Database) -> Outcome:
     """GET_NUMBER from each candidate in turn until one hands out a usable number."""
     outcome = Outcome()
     for candidate in plan.candidates:
@@ -82,11 +82,33 @@ async def ask_agents(client: AgentClient, plan: Plan) -> Outcome:
         if isinstance(reply, NoNumbers):
             continue
         attempt.granted = reply
-        attempt.usable = plan.wanted_number is None or reply.number == plan.wanted_number
+        attempt.error = await _unusable(db, plan, candidate, reply)
+        attempt.usable = attempt.error is None
         if attempt.usable:
             break
-        attempt.error = f"asked for {plan.wanted_number}, got {reply.number}"
     return outcome
+
+
+async def _unusable(
+    db: Database, plan: Plan, candidate: Candidate, granted: NumberGranted
+) -> str | None:
+    """Why the buyer cannot have the number an agent handed out, or None if it can."""
+    if plan.wanted_number is not None and granted.number != plan.wanted_number:
+        return f"asked for {plan.wanted_number}, got {granted.number}"
+    guard = plan.repeat_guard
+    if guard is None:
+        return None
+    # Not every used number went to the agents (rent.MAX_USED_NUMBERS_SENT): read the rest.
+    async with db.read() as session:
+        used = await repo.used_before(
+            session,
+            guard.account_id,
+            guard.service_id,
+            candidate.supplier_id,
+            granted.number,
+            since=guard.since,
+        )
+    return f"{granted.number} was rented by this buyer for this service before" if used else None
 
 
 async def record(

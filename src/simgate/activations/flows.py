@@ -54,7 +54,7 @@ async def rent_number(
             activation = await repo.get(session, plan.activation_id)
             assert activation is not None
             return activation
-    outcome = await assign.ask_agents(agents, plan)
+    outcome = await assign.ask_agents(agents, plan, db)
     activation = await _record(db, settings, clock, plan, outcome)
     if activation is None:
         if outcome.agents_down:
@@ -73,7 +73,7 @@ async def serve_deferred(
         if not await repo.claim_request(session, activation_id, now, until):
             return False
         plan = await rent.plan_deferred(session, settings, activation_id, now)
-    outcome = await assign.ask_agents(agents, plan)
+    outcome = await assign.ask_agents(agents, plan, db)
     return await _record(db, settings, clock, plan, outcome) is not None
 
 

@@ -43,6 +43,11 @@ MAX_AGENTS_TRIED = 3
 # Anything else would only reach the agents as a request they must refuse.
 MAX_REJECT_DIGITS = 15
 MAX_REJECT_ENTRIES = 100
+# A buyer's used numbers sent to the agents as exceptionPhoneSet: the newest this many. A buyer
+# renting thousands a day for one service would otherwise send them all with every getNum (and
+# pay the reading and encoding); an older one an agent hands out anyway is caught after it
+# answers (`RepeatGuard`).
+MAX_USED_NUMBERS_SENT = 100
 
 
 @dataclass(frozen=True)
@@ -71,6 +76,16 @@ class Candidate:
     last_ok_at: dt.datetime | None = None
 
 
+@dataclass(frozen=True)
+class RepeatGuard:
+    """The buyer used more numbers for this service in the repeat window than were sent to
+    the agents: a number an agent hands out must be checked against those rentals."""
+
+    account_id: int
+    service_id: int
+    since: dt.datetime
+
+
 @dataclass
 class Plan:
     """Everything the agent calls need, so no transaction stays open during them."""
@@ -81,6 +96,7 @@ class Plan:
     exception_phones: list[str]
     wanted_number: str | None
     candidates: list[Candidate] = field(default_factory=list)
+    repeat_guard: RepeatGuard | None = None
 
 
 @dataclass
@@ -232,47 +248,40 @@ async def begin(
     }
     activation_id = await repo.create(session, created)
     mark_account_changed(session, account.id)
-    # A repeat asks for one number: nothing to exclude.
-    exceptions = (
-        []
-        if request.number
-        else await _exceptions(session, settings, account.id, found.service.id, now, request.reject)
-    )
-    return Plan(
+    plan = Plan(
         activation_id=activation_id,
         country_slug=found.country.slug,
         service_code=found.service.agent_code,
-        exception_phones=exceptions,
+        exception_phones=[],
         wanted_number=request.number,
         candidates=candidates.usable,
     )
+    # A repeat asks for one number: nothing to exclude.
+    if not request.number:
+        await _exclude(session, settings, plan, account.id, found.service.id, now, request.reject)
+    return plan
 
 
-async def exception_phones(
-    session: AsyncSession, settings: Settings, activation: Activation
-) -> list[str]:
-    """Prefixes the agent must not hand out: the buyer's reject list and the numbers it used
-    for this service within the repeat window (older ones it could not repeat anyway)."""
-    if activation.wanted_number:
-        return []
-    reject = json.loads(activation.reject)
-    created_at = activation.created_at
-    return await _exceptions(
-        session, settings, activation.account_id, activation.service_id, created_at, reject
-    )
-
-
-async def _exceptions(
+async def _exclude(
     session: AsyncSession,
     settings: Settings,
+    plan: Plan,
     account_id: int,
     service_id: int,
     created_at: dt.datetime,
     reject: Sequence[str],
-) -> list[str]:
+) -> None:
+    """Fill in the prefixes the agents must not hand out: the buyer's reject list and the
+    numbers it used for this service within the repeat window (older ones it could not repeat
+    anyway), the newest MAX_USED_NUMBERS_SENT of them; with more, set the plan's guard."""
     since = created_at - dt.timedelta(days=settings.repeat_window_days)
-    used = await repo.used_phones(session, account_id, service_id, since=since)
-    return sorted({*(p for p in reject if p), *used})
+    used = await repo.used_phones(
+        session, account_id, service_id, since=since, limit=MAX_USED_NUMBERS_SENT + 1
+    )
+    if len(used) > MAX_USED_NUMBERS_SENT:
+        used = used[:MAX_USED_NUMBERS_SENT]
+        plan.repeat_guard = RepeatGuard(account_id, service_id, since)
+    plan.exception_phones = sorted({*(p for p in reject if p), *used})
 
 
 async def candidates_for(
@@ -333,9 +342,20 @@ async def plan_deferred(
         activation_id=activation.id,
         country_slug=country.slug if country else "",
         service_code=service.agent_code if service else "",
-        exception_phones=await exception_phones(session, settings, activation),
+        exception_phones=[],
         wanted_number=activation.wanted_number,
     )
+    if not activation.wanted_number:
+        reject = json.loads(activation.reject)
+        await _exclude(
+            session,
+            settings,
+            plan,
+            activation.account_id,
+            activation.service_id,
+            activation.created_at,
+            reject,
+        )
     if service is None or country is None or price is None:
         return plan  # the catalog changed under it: no candidates, it waits and expires
     found = Resolved(service, activation.sender_filter, country, activation.operator_slug, price)

@@ -184,24 +184,58 @@ async def pool_duplicate(
 
 
 _USED_PHONES = (
-    select(Activation.phone)
+    select(_ACTIVATIONS.c.phone)
     .where(
-        Activation.account_id == bindparam("u_account"),
-        Activation.service_id == bindparam("u_service"),
-        Activation.created_at >= bindparam("u_since"),
-        Activation.phone.is_not(None),
+        _ACTIVATIONS.c.account_id == bindparam("u_account"),
+        _ACTIVATIONS.c.service_id == bindparam("u_service"),
+        _ACTIVATIONS.c.created_at >= bindparam("u_since"),
+        _ACTIVATIONS.c.phone.is_not(None),
     )
-    .distinct()
+    .order_by(_ACTIVATIONS.c.created_at.desc())
+    .limit(bindparam("u_limit"))
 )
 
 
 async def used_phones(
-    session: AsyncSession, account_id: int, service_id: int, *, since: dt.datetime
+    session: AsyncSession, account_id: int, service_id: int, *, since: dt.datetime, limit: int
 ) -> list[str]:
-    """Numbers this account rented for this service since `since`: bounded by the window, not
-    by the account's whole history (ix_activations_account_service_created answers it)."""
-    params = {"u_account": account_id, "u_service": service_id, "u_since": since}
+    """The numbers of this account's newest `limit` rentals for this service since `since`,
+    newest first (a number rented twice is there twice): however long the window's history,
+    ix_activations_account_service_created reads `limit` rows from its end."""
+    params = {"u_account": account_id, "u_service": service_id, "u_since": since, "u_limit": limit}
     return [str(p) for p in (await session.execute(_USED_PHONES, params)).scalars()]
+
+
+# The buyer's rentals of one number, through ix_activations_supplier_phone. The window is
+# applied to what comes back, and the account is compared as "account_id + 0": SQLite plans
+# without statistics and would otherwise read the buyer's whole window through the index that
+# starts with the account, or the agent's whole window through (supplier, created_at).
+_RENTED_AT = select(_ACTIVATIONS.c.created_at).where(
+    _ACTIVATIONS.c.supplier_id == bindparam("b_supplier"),
+    _ACTIVATIONS.c.phone == bindparam("b_phone"),
+    _ACTIVATIONS.c.account_id + 0 == bindparam("b_account"),
+    _ACTIVATIONS.c.service_id == bindparam("b_service"),
+)
+
+
+async def used_before(
+    session: AsyncSession,
+    account_id: int,
+    service_id: int,
+    supplier_id: int,
+    phone: str,
+    *,
+    since: dt.datetime,
+) -> bool:
+    """Whether this account rented this agent's number for this service since `since`."""
+    params = {
+        "b_supplier": supplier_id,
+        "b_phone": phone,
+        "b_account": account_id,
+        "b_service": service_id,
+    }
+    rented = (await session.execute(_RENTED_AT, params)).scalars()
+    return any(created_at >= since for created_at in rented)
 
 
 async def lock_open_on_phone(

@@ -23,7 +23,9 @@ class StandinAgent:
     stock: dict[str, int] = field(default_factory=lambda: {"vk": 50, "wa": 50, "tg": 50, "ot": 50})
     finishes: list[tuple[int, int]] = field(default_factory=list)
     get_number_calls: list[dict[str, Any]] = field(default_factory=list)
-    finish_mode: str = "ok"  # ok | http500
+    finish_mode: str = "ok"  # ok | http500 | hang
+    services_mode: str = "ok"  # ok | hang (GET_SERVICES)
+    services_answered: int = 0
     # A strict agent answers ERROR BAD_REQUEST to exception prefixes it will not honour:
     # non-digits, or prefixes shorter than `min_prefix_digits` (they exclude whole countries).
     strict: bool = False
@@ -32,6 +34,8 @@ class StandinAgent:
     handed: dict[int, int] = field(default_factory=dict)  # activationId -> number
     request_ids: list[str | None] = field(default_factory=list)  # X-Request-Id of each call
     hanging: int = 0  # GET_NUMBER calls a hanging agent has not answered yet
+    # Set at each call heard or answered, so a test waits for what it expects, not polling.
+    _answered: asyncio.Event = field(default_factory=asyncio.Event)
 
     def app(self) -> Starlette:
         return Starlette(routes=[Route("/", self.handle, methods=["POST"])])
@@ -43,6 +47,10 @@ class StandinAgent:
             return self._json({"status": "ERROR", "error": "BAD_KEY"})
         action = body.get("action")
         if action == "GET_SERVICES":
+            if self.services_mode == "hang":
+                await asyncio.sleep(30)  # past any deadline of the hub's
+            self.services_answered += 1
+            self._answered.set()
             return self._json(
                 {
                     "status": "SUCCESS",
@@ -52,7 +60,10 @@ class StandinAgent:
         if action == "FINISH_ACTIVATION":
             if self.finish_mode == "http500":
                 return Response("boom", status_code=500)
+            if self.finish_mode == "hang":
+                await asyncio.sleep(30)  # past any deadline of the hub's
             self.finishes.append((body["activationId"], body["status"]))
+            self._answered.set()
             return self._json({"status": "SUCCESS"})
         if action == "GET_NUMBER":
             return await self._get_number(body)
@@ -60,6 +71,7 @@ class StandinAgent:
 
     async def _get_number(self, body: dict[str, Any]) -> Response:
         self.get_number_calls.append(body)
+        self._answered.set()  # heard, at least: see `asked_for_numbers`
         if self.mode == "hang":
             self.hanging += 1
             try:
@@ -92,6 +104,24 @@ class StandinAgent:
                 {"status": "SUCCESS", "number": number, "activationId": activation_id}
             )
         return self._json({"status": "NO_NUMBERS"})
+
+    async def finished(self, count: int) -> None:
+        """Return once `count` FINISH_ACTIVATION calls have been answered SUCCESS."""
+        while len(self.finishes) < count:
+            self._answered.clear()
+            await self._answered.wait()
+
+    async def asked_for_numbers(self, count: int) -> None:
+        """Return once `count` GET_NUMBER calls have come in (answered or not)."""
+        while len(self.get_number_calls) < count:
+            self._answered.clear()
+            await self._answered.wait()
+
+    async def services_sent(self, count: int) -> None:
+        """Return once `count` GET_SERVICES calls have been answered."""
+        while self.services_answered < count:
+            self._answered.clear()
+            await self._answered.wait()
 
     def release(self, activation_id: int) -> None:
         self.handed.pop(activation_id, None)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 
 from simgate.suppliers import repository as suppliers_repo
+from simgate.suppliers import service as suppliers
+from simgate.worker import jobs
 
 
 async def test_deferred_waits_in_pool_until_an_agent_has_a_number(hub, buyer, connect_agent):
@@ -154,3 +157,22 @@ async def test_sandbox_answers_without_touching_money(hub, buyer):
         "response": "ERROR_NO_KEY"
     }
     assert (await hub.api("getBalance", buyer))["balance"] == "1000.00"
+
+
+async def test_deferred_requests_ask_their_agents_side_by_side(hub, make_buyer, connect_agent):
+    silent = await connect_agent("silent", priority=1, mode="hang", stock={"vk": 0})
+    await connect_agent("spare", stock={"vk": 0})
+    buyers = [await make_buyer(f"pool{n}") for n in range(2)]
+    for key in buyers:
+        assert (await hub.api("getNum", key, service="vk", form=3))["response"] == 1
+    silent.stock = {"vk": 5}
+    hub.clock.advance(20)
+    await jobs.poll_stock(hub.ctx)
+    serving = asyncio.create_task(jobs.serve_deferred(hub.ctx))
+    async with asyncio.timeout(30):
+        await silent.asked_for_numbers(2)
+    # Both requests are waiting on the silent agent: neither waited for the other's timeout.
+    async with hub.ctx.db.read() as session:
+        assert (await suppliers.get(session, "silent")).consecutive_failures == 0
+    assert silent.hanging == 2
+    assert await serving == 0

@@ -43,9 +43,10 @@ async def enqueue(
     )
 
 
-async def due_ids(session: AsyncSession, now: dt.datetime, limit: int) -> list[int]:
+async def due(session: AsyncSession, now: dt.datetime, limit: int) -> list[tuple[int, int | None]]:
+    """(id, supplier id) of the messages to perform now, the longest due first."""
     stmt = (
-        select(OutboxMessage.id)
+        select(OutboxMessage.id, OutboxMessage.supplier_id)
         .where(
             OutboxMessage.done_at.is_(None),
             OutboxMessage.next_attempt_at <= now,
@@ -54,7 +55,7 @@ async def due_ids(session: AsyncSession, now: dt.datetime, limit: int) -> list[i
         .order_by(OutboxMessage.next_attempt_at)
         .limit(limit)
     )
-    return [int(i) for i in (await session.execute(stmt)).scalars()]
+    return [(int(i), supplier) for i, supplier in (await session.execute(stmt)).all()]
 
 
 async def claim(session: AsyncSession, message_id: int, now: dt.datetime) -> OutboxMessage | None:

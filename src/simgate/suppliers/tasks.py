@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
+from simgate.core import side_by_side
 from simgate.core.clock import Clock
 from simgate.core.db import Database
 from simgate.core.settings import Settings
@@ -17,22 +18,30 @@ from simgate.suppliers.client import AgentClient, AgentError
 log = logging.getLogger(__name__)
 
 POLL_LEASE_SECONDS = 30
+# GET_SERVICES calls in flight at once (`poll_stock`).
+POLLS_AT_ONCE = 16
 
 
 async def poll_stock(db: Database, agents: AgentClient, settings: Settings, clock: Clock) -> int:
-    """GET_SERVICES from every supplier whose stock is older than the poll interval."""
+    """GET_SERVICES from every supplier whose stock is older than the poll interval.
+
+    The polls run side by side, POLLS_AT_ONCE at a time: one after another, an agent that
+    does not answer would keep every agent after it stale for its timeout, and the worker's
+    other jobs (closing expired rentals among them) waiting behind the whole round.
+    """
     now = clock.now()
     async with db.read() as session:
         due = await repo.due_for_poll(
             session, now - dt.timedelta(seconds=settings.stock_poll_seconds)
         )
-    done = 0
-    for supplier_id in due:
-        try:
-            done += await _poll_one(db, agents, clock, supplier_id)
-        except Exception:  # one supplier's bad stock must not keep the others stale
-            log.exception("stock poll of supplier %s failed", supplier_id)
-    return done
+    # One supplier's bad stock (a failure of its own) must not keep the others stale either.
+    return await side_by_side.each(
+        due,
+        lambda supplier_id: _poll_one(db, agents, clock, supplier_id),
+        at_once=POLLS_AT_ONCE,
+        log=log,
+        what="stock poll of supplier",
+    )
 
 
 async def _poll_one(db: Database, agents: AgentClient, clock: Clock, supplier_id: int) -> int:

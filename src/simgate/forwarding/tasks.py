@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
+from simgate.core import side_by_side
 from simgate.forwarding import flows, service
 from simgate.forwarding import repository as repo
 from simgate.forwarding.deps import ForwardingDeps
@@ -22,21 +23,32 @@ from simgate.suppliers.client import AgentError
 log = logging.getLogger(__name__)
 
 BATCH = 100
+AT_ONCE = 8  # items calling agents at once
 
 
 async def run_once(deps: ForwardingDeps) -> int:
     """One pass: due polls and removals, then due payments. Returns the items done."""
     async with deps.db.read() as session:
         checks = await repo.due_checks(session, deps.clock.now(), BATCH)
-    done = 0
-    for forwarding_id in checks:
-        done += await _check(deps, forwarding_id)
+    # Side by side: one after another, an agent that does not answer would hold every item
+    # after its own for its timeout.
+    done = await side_by_side.each(
+        checks,
+        lambda forwarding_id: _check(deps, forwarding_id),
+        at_once=AT_ONCE,
+        log=log,
+        what="forwarding check",
+    )
     # Read after the polls: a poll that found the balance low has just created a payment.
     async with deps.db.read() as session:
         payments = await repo.due_payments(session, deps.clock.now(), BATCH)
-    for payment_id in payments:
-        done += await flows.send_payment(deps, payment_id)
-    return done
+    return done + await side_by_side.each(
+        payments,
+        lambda payment_id: flows.send_payment(deps, payment_id),
+        at_once=AT_ONCE,
+        log=log,
+        what="forwarding payment",
+    )
 
 
 async def _check(deps: ForwardingDeps, forwarding_id: int) -> int:

@@ -248,40 +248,43 @@ async def begin(
     }
     activation_id = await repo.create(session, created)
     mark_account_changed(session, account.id)
-    plan = Plan(
+    # A repeat asks for one number: nothing to exclude.
+    exceptions, guard = (
+        ([], None)
+        if request.number
+        else await _exclusions(session, settings, account.id, found.service.id, now, request.reject)
+    )
+    return Plan(
         activation_id=activation_id,
         country_slug=found.country.slug,
         service_code=found.service.agent_code,
-        exception_phones=[],
+        exception_phones=exceptions,
         wanted_number=request.number,
         candidates=candidates.usable,
+        repeat_guard=guard,
     )
-    # A repeat asks for one number: nothing to exclude.
-    if not request.number:
-        await _exclude(session, settings, plan, account.id, found.service.id, now, request.reject)
-    return plan
 
 
-async def _exclude(
+async def _exclusions(
     session: AsyncSession,
     settings: Settings,
-    plan: Plan,
     account_id: int,
     service_id: int,
     created_at: dt.datetime,
     reject: Sequence[str],
-) -> None:
-    """Fill in the prefixes the agents must not hand out: the buyer's reject list and the
-    numbers it used for this service within the repeat window (older ones it could not repeat
-    anyway), the newest MAX_USED_NUMBERS_SENT of them; with more, set the plan's guard."""
+) -> tuple[list[str], RepeatGuard | None]:
+    """The prefixes the agents must not hand out: the buyer's reject list and the numbers it
+    used for this service within the repeat window (older ones it could not repeat anyway),
+    the newest MAX_USED_NUMBERS_SENT of them; with a guard when it used more."""
     since = created_at - dt.timedelta(days=settings.repeat_window_days)
     used = await repo.used_phones(
         session, account_id, service_id, since=since, limit=MAX_USED_NUMBERS_SENT + 1
     )
+    guard = None
     if len(used) > MAX_USED_NUMBERS_SENT:
         used = used[:MAX_USED_NUMBERS_SENT]
-        plan.repeat_guard = RepeatGuard(account_id, service_id, since)
-    plan.exception_phones = sorted({*(p for p in reject if p), *used})
+        guard = RepeatGuard(account_id, service_id, since)
+    return sorted({*(p for p in reject if p), *used}), guard
 
 
 async def candidates_for(
@@ -338,24 +341,26 @@ async def plan_deferred(
     service = await session.get(Service, activation.service_id)
     country = await catalog.country_by_code(session, activation.country_code)
     price = await catalog.price(session, activation.country_code, activation.service_id)
+    exceptions, guard = (
+        ([], None)
+        if activation.wanted_number
+        else await _exclusions(
+            session,
+            settings,
+            activation.account_id,
+            activation.service_id,
+            activation.created_at,
+            json.loads(activation.reject),
+        )
+    )
     plan = Plan(
         activation_id=activation.id,
         country_slug=country.slug if country else "",
         service_code=service.agent_code if service else "",
-        exception_phones=[],
+        exception_phones=exceptions,
         wanted_number=activation.wanted_number,
+        repeat_guard=guard,
     )
-    if not activation.wanted_number:
-        reject = json.loads(activation.reject)
-        await _exclude(
-            session,
-            settings,
-            plan,
-            activation.account_id,
-            activation.service_id,
-            activation.created_at,
-            reject,
-        )
     if service is None or country is None or price is None:
         return plan  # the catalog changed under it: no candidates, it waits and expires
     found = Resolved(service, activation.sender_filter, country, activation.operator_slug, price)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,7 +36,7 @@ class StandinAgent:
     request_ids: list[str | None] = field(default_factory=list)  # X-Request-Id of each call
     hanging: int = 0  # GET_NUMBER calls a hanging agent has not answered yet
     # Set at each call heard or answered, so a test waits for what it expects, not polling.
-    _answered: asyncio.Event = field(default_factory=asyncio.Event)
+    _progress: asyncio.Event = field(default_factory=asyncio.Event)
 
     def app(self) -> Starlette:
         return Starlette(routes=[Route("/", self.handle, methods=["POST"])])
@@ -50,7 +51,7 @@ class StandinAgent:
             if self.services_mode == "hang":
                 await asyncio.sleep(30)  # past any deadline of the hub's
             self.services_answered += 1
-            self._answered.set()
+            self._progress.set()
             return self._json(
                 {
                     "status": "SUCCESS",
@@ -63,7 +64,7 @@ class StandinAgent:
             if self.finish_mode == "hang":
                 await asyncio.sleep(30)  # past any deadline of the hub's
             self.finishes.append((body["activationId"], body["status"]))
-            self._answered.set()
+            self._progress.set()
             return self._json({"status": "SUCCESS"})
         if action == "GET_NUMBER":
             return await self._get_number(body)
@@ -71,7 +72,7 @@ class StandinAgent:
 
     async def _get_number(self, body: dict[str, Any]) -> Response:
         self.get_number_calls.append(body)
-        self._answered.set()  # heard, at least: see `asked_for_numbers`
+        self._progress.set()  # heard, at least: see `asked_for_numbers`
         if self.mode == "hang":
             self.hanging += 1
             try:
@@ -107,21 +108,20 @@ class StandinAgent:
 
     async def finished(self, count: int) -> None:
         """Return once `count` FINISH_ACTIVATION calls have been answered SUCCESS."""
-        while len(self.finishes) < count:
-            self._answered.clear()
-            await self._answered.wait()
+        await self._until(lambda: len(self.finishes) >= count)
 
     async def asked_for_numbers(self, count: int) -> None:
         """Return once `count` GET_NUMBER calls have come in (answered or not)."""
-        while len(self.get_number_calls) < count:
-            self._answered.clear()
-            await self._answered.wait()
+        await self._until(lambda: len(self.get_number_calls) >= count)
 
     async def services_sent(self, count: int) -> None:
         """Return once `count` GET_SERVICES calls have been answered."""
-        while self.services_answered < count:
-            self._answered.clear()
-            await self._answered.wait()
+        await self._until(lambda: self.services_answered >= count)
+
+    async def _until(self, reached: Callable[[], bool]) -> None:
+        while not reached():
+            self._progress.clear()
+            await self._progress.wait()
 
     def release(self, activation_id: int) -> None:
         self.handed.pop(activation_id, None)
